@@ -1,0 +1,92 @@
+"""Every error castwatch raises on purpose, and what the user can do about it.
+
+The tree::
+
+    CastwatchError                 anything castwatch raises on purpose
+    ├── ConfigError                bad --home / --db / environment settings
+    ├── SourceError                a service could not be read (always names the URL, redacted)
+    │   ├── FetchError             the transport failed
+    │   │   ├── SourceTimeout      no answer within the timeout
+    │   │   ├── ResponseTooLarge   the body passed the size cap (enormous or endless)
+    │   │   ├── TruncatedResponse  the connection closed before the body was complete
+    │   │   ├── RedirectLoop       too many redirects
+    │   │   └── HttpStatusError    a 4xx/5xx status that retries did not cure
+    │   ├── AuthenticationError    the server refused the credentials or the MAC
+    │   │   └── AccountBanned      the account exists but is banned, disabled or expired
+    │   ├── ProtocolError          the body is not what the protocol promises (bad JSON, shape)
+    │   └── UnrecognizedSource     auto-detection found no M3U, Xtream or Stalker service
+    └── StorageError               the database could not do what was asked
+        └── NotFound               no such service or snapshot
+
+Messages say what went wrong and what to try; URLs in them never carry credentials.
+"""
+
+from __future__ import annotations
+
+
+class CastwatchError(Exception):
+    """Base of every error castwatch raises on purpose."""
+
+
+class ConfigError(CastwatchError):
+    """A setting (data directory, database URL, environment) is unusable."""
+
+
+class SourceError(CastwatchError):
+    """A service could not be read. ``url`` is the redacted URL that failed."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        self.url = url
+        super().__init__(f"{message} ({url})" if url else message)
+
+
+class FetchError(SourceError):
+    """The transport failed: connection refused, reset, DNS, TLS."""
+
+
+class SourceTimeout(FetchError):
+    """The server did not answer within the timeout."""
+
+
+class ResponseTooLarge(FetchError):
+    """The response body passed the size cap (``--max-bytes``)."""
+
+
+class TruncatedResponse(FetchError):
+    """The connection closed before the announced body was complete."""
+
+
+class RedirectLoop(FetchError):
+    """The server redirected more times than allowed."""
+
+
+class HttpStatusError(FetchError):
+    """The server answered with an error status that retries did not cure."""
+
+    def __init__(self, message: str, url: str | None = None, status: int = 0) -> None:
+        self.status = status
+        super().__init__(message, url)
+
+
+class AuthenticationError(SourceError):
+    """The server refused the credentials (Xtream) or the MAC address (Stalker)."""
+
+
+class AccountBanned(AuthenticationError):
+    """The account is known to the server but banned, disabled or expired."""
+
+
+class ProtocolError(SourceError):
+    """The body is not what the protocol promises: invalid JSON, wrong shape, wrong type."""
+
+
+class UnrecognizedSource(SourceError):
+    """Auto-detection found neither an M3U playlist, an Xtream API nor a Stalker portal."""
+
+
+class StorageError(CastwatchError):
+    """The database could not do what was asked."""
+
+
+class NotFound(StorageError):
+    """No service or snapshot answers to the name or number given."""

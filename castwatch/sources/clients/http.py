@@ -1,0 +1,297 @@
+"""HTTP for hostile servers: size caps, deadlines, retries with backoff, a request-rate ceiling.
+
+Every protocol client goes through :class:`HttpClient`, so every source gets the same defences:
+an enormous or endless body stops at ``max_bytes``, a slow-drip server at the deadline, a
+redirect loop at ten hops, a flaky 5xx after a few retries, and no error message ever shows
+credentials. httpx does the HTTP; this module adds the policy httpx leaves to its callers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+import orjson
+
+from castwatch.catalog.credentials import redact_url
+from castwatch.errors import (
+    FetchError,
+    HttpStatusError,
+    ProtocolError,
+    RedirectLoop,
+    ResponseTooLarge,
+    SourceTimeout,
+    TruncatedResponse,
+)
+from castwatch.sources.base import FetchOptions
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
+MAX_REDIRECTS = 10
+
+
+@dataclass(slots=True)
+class Response:
+    """A complete, size-checked answer."""
+
+    url: str
+    status: int
+    content_type: str | None
+    body: bytes
+    headers: Mapping[str, str]
+
+    def json(self) -> Any:
+        """The body as JSON; :class:`ProtocolError` naming the URL when it is not."""
+        return parse_json(self.body, self.url, self.content_type)
+
+
+def parse_json(body: bytes, url: str, content_type: str | None = None) -> Any:
+    """Decode JSON, explaining the usual pirate-panel failure modes in the error."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        head = body[:200].lstrip().lower()
+        if head.startswith((b"<!doctype", b"<html", b"<")):
+            what = "an HTML page (a login wall, a block page or the wrong URL?)"
+        elif not body.strip():
+            what = "an empty body"
+        else:
+            what = f"invalid JSON ({exc})"
+        ctype = f", content-type {content_type}" if content_type else ""
+        raise ProtocolError(f"expected JSON but got {what}{ctype}", redact_url(url)) from None
+
+
+class RateLimiter:
+    """Spaces request starts at least ``1 / max_rps`` seconds apart (0 disables)."""
+
+    def __init__(self, max_rps: float) -> None:
+        self._interval = 1.0 / max_rps if max_rps > 0 else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self._interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class HttpClient:
+    """An async HTTP client with castwatch's limits. Use as ``async with HttpClient(opts)``."""
+
+    def __init__(
+        self,
+        options: FetchOptions,
+        *,
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> None:
+        self.options = options
+        merged = {"User-Agent": options.user_agent, "Accept": "*/*"}
+        merged.update(headers or {})
+        self._client = httpx.AsyncClient(
+            headers=merged,
+            cookies=dict(cookies or {}),
+            timeout=httpx.Timeout(options.timeout),
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            limits=httpx.Limits(
+                max_connections=options.concurrency,
+                max_keepalive_connections=options.concurrency,
+            ),
+        )
+        self._slots = asyncio.Semaphore(max(1, options.concurrency))
+        self._rate = RateLimiter(options.max_rps)
+        self.requests = 0
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        ok: frozenset[int] = frozenset({200}),
+    ) -> Response:
+        """GET with retries; raises :class:`HttpStatusError` for a status outside ``ok``."""
+        attempt = 0
+        while True:
+            try:
+                async with self._slots:
+                    await self._rate.wait()
+                    return await asyncio.wait_for(
+                        self._get_once(url, params, headers, ok), self._deadline()
+                    )
+            except FetchError as exc:
+                retriable = not isinstance(exc, HttpStatusError) or exc.status in _RETRY_STATUSES
+                if isinstance(exc, ResponseTooLarge | RedirectLoop) or not retriable:
+                    raise
+                if attempt >= self.options.retries:
+                    raise
+            except TimeoutError:
+                if attempt >= self.options.retries:
+                    raise SourceTimeout(
+                        f"no complete answer within {self._deadline():.0f} s", redact_url(url)
+                    ) from None
+            await asyncio.sleep(self.options.backoff * (2**attempt))
+            attempt += 1
+
+    def _deadline(self) -> float:
+        # One slow-drip body must not hold an ingest forever: the read timeout only bounds the
+        # gap between bytes, so cap the whole exchange too.
+        return max(self.options.timeout * 10, 60.0)
+
+    async def _get_once(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+        ok: frozenset[int],
+    ) -> Response:
+        async with self._open(url, params, headers) as response:
+            shown = redact_url(str(response.url))
+            if response.status_code not in ok:
+                raise HttpStatusError(
+                    f"server answered HTTP {response.status_code}", shown, response.status_code
+                )
+            body = await self._read_capped(response, shown)
+            return Response(
+                url=str(response.url),
+                status=response.status_code,
+                content_type=response.headers.get("content-type"),
+                body=body,
+                headers=response.headers,
+            )
+
+    @asynccontextmanager
+    async def stream(
+        self, url: str, params: Mapping[str, str | int] | None = None
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
+        """Open a body as a stream of chunks, capped at ``max_bytes``; no retries mid-body."""
+        async with self._slots:
+            await self._rate.wait()
+            async with self._open(url, params, None) as response:
+                shown = redact_url(str(response.url))
+                if response.status_code != 200:
+                    raise HttpStatusError(
+                        f"server answered HTTP {response.status_code}", shown, response.status_code
+                    )
+                yield self._iter_capped(response, shown)
+
+    async def peek(self, url: str, limit: int = 64 * 1024) -> Response:
+        """Status, headers and the first ``limit`` bytes of the body, whatever the status.
+
+        For sniffing what a URL serves: stops reading at ``limit`` (an endless body is fine),
+        raises no :class:`HttpStatusError` and does not retry.
+        """
+        async with self._slots:
+            await self._rate.wait()
+            try:
+                async with asyncio.timeout(self._deadline()):
+                    return await self._peek_once(url, limit)
+            except TimeoutError:
+                raise SourceTimeout(
+                    f"no answer within {self._deadline():.0f} s", redact_url(url)
+                ) from None
+
+    async def _peek_once(self, url: str, limit: int) -> Response:
+        async with self._open(url, None, None) as response:
+            shown = redact_url(str(response.url))
+            chunks: list[bytes] = []
+            size = 0
+            async with aclosing(self._iter_capped(response, shown)) as body:
+                async for chunk in body:
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= limit:
+                        break
+            return Response(
+                url=str(response.url),
+                status=response.status_code,
+                content_type=response.headers.get("content-type"),
+                body=b"".join(chunks)[:limit],
+                headers=response.headers,
+            )
+
+    @asynccontextmanager
+    async def _open(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+    ) -> AsyncIterator[httpx.Response]:
+        shown = redact_url(url)
+        self.requests += 1
+        try:
+            async with self._client.stream(
+                "GET", url, params=dict(params) if params else None, headers=headers
+            ) as response:
+                yield response
+        except httpx.TooManyRedirects:
+            raise RedirectLoop(f"more than {MAX_REDIRECTS} redirects", shown) from None
+        except httpx.TimeoutException as exc:
+            raise SourceTimeout(
+                f"no answer within {self.options.timeout:g} s ({type(exc).__name__})", shown
+            ) from None
+        except httpx.RemoteProtocolError as exc:
+            raise TruncatedResponse(f"connection closed mid-answer: {exc}", shown) from None
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise FetchError(f"could not reach the server: {reason}", shown) from None
+
+    async def _read_capped(self, response: httpx.Response, shown: str) -> bytes:
+        chunks = [chunk async for chunk in self._iter_capped(response, shown)]
+        return b"".join(chunks)
+
+    async def _iter_capped(
+        self, response: httpx.Response, shown: str
+    ) -> AsyncGenerator[bytes, None]:
+        cap = self.options.max_bytes
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise ResponseTooLarge(
+                f"answer announces {int(declared):,} bytes, over the {cap:,}-byte cap "
+                "(raise it with --max-bytes)",
+                shown,
+            )
+        received = 0
+        try:
+            # Count decoded bytes: the cap must hold after decompression (gzip bombs).
+            async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if received > cap:
+                    raise ResponseTooLarge(
+                        f"answer passed the {cap:,}-byte cap and was cut off "
+                        "(an endless stream? raise it with --max-bytes)",
+                        shown,
+                    )
+                yield chunk
+        except httpx.TimeoutException:
+            raise SourceTimeout(
+                f"stalled after {received:,} bytes (no data for {self.options.timeout:g} s)",
+                shown,
+            ) from None
+        except httpx.RemoteProtocolError as exc:
+            raise TruncatedResponse(
+                f"connection closed after {received:,} bytes: {exc}", shown
+            ) from None
+        except httpx.TransportError as exc:
+            raise FetchError(f"transfer failed after {received:,} bytes: {exc}", shown) from None

@@ -1,0 +1,1 @@
+"""Alembic migrations of the castwatch schema (applied automatically on first use)."""
