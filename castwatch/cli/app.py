@@ -43,13 +43,21 @@ def _register_commands() -> None:
 
 def main() -> None:
     """Entry point: run the app, turning castwatch errors into one clear line and exit 1."""
+    import click
     from rich.console import Console
 
     _register_commands()
     try:
-        app(standalone_mode=False)
+        # standalone_mode=False lets castwatch errors reach us; click then *returns* the code
+        # of a typer.Exit instead of exiting, so pass it on.
+        code = app(standalone_mode=False)
     except CastwatchError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         raise SystemExit(1) from None
-    except (typer.Exit, typer.Abort) as exc:
-        raise SystemExit(getattr(exc, "exit_code", 1)) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.Abort:
+        Console(stderr=True).print("aborted")
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,0 +1,87 @@
+"""``castwatch sim``: serve a simulated pirate panel (synthetic data, 127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from castwatch.cli.app import app
+from castwatch.errors import ConfigError
+from castwatch.sim.config import (
+    DEFAULT_MAC,
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    Fault,
+    SimConfig,
+    loopback_host,
+)
+from castwatch.sim.server import SimServer, serve
+
+
+@app.command("sim")
+def sim_command(
+    host: Annotated[str, typer.Option(help="Address to bind: 127.0.0.1 (or localhost) only.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 0,
+    seed: Annotated[int, typer.Option(help="Catalog seed: the same seed, the same catalog.")] = 0,
+    live: Annotated[int, typer.Option(help="Live channels.")] = 6000,
+    films: Annotated[int, typer.Option(help="Films.")] = 120_000,
+    series: Annotated[int, typer.Option(help="Series.")] = 5000,
+    episodes: Annotated[int, typer.Option(help="Episodes, spread over the series.")] = 80_000,
+    fault: Annotated[
+        Fault | None, typer.Option(help="Make every endpoint misbehave this way.")
+    ] = None,
+    slow_delay: Annotated[
+        float, typer.Option(help="Seconds per response with --fault slow.")
+    ] = 5.0,
+    page_size: Annotated[int, typer.Option(help="Stalker max_page_items.")] = 14,
+    username: Annotated[str, typer.Option(help="Xtream username.")] = DEFAULT_USERNAME,
+    password: Annotated[str, typer.Option(help="Xtream password.")] = DEFAULT_PASSWORD,
+    mac: Annotated[
+        str, typer.Option(help="The Stalker MAC address the portal knows.")
+    ] = DEFAULT_MAC,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the URLs as one JSON line, then serve.")
+    ] = False,
+) -> None:
+    """Serve a simulated pirate IPTV panel (M3U, Xtream, Stalker) until Ctrl-C."""
+    try:
+        host = loopback_host(host)
+        config = SimConfig(
+            seed=seed,
+            live=live,
+            films=films,
+            series=series,
+            episodes=episodes,
+            fault=fault,
+            slow_delay=slow_delay,
+            page_size=page_size,
+            username=username,
+            password=password,
+            mac=mac,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+    def announce(server: SimServer) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(server.urls) + "\n")
+            sys.stdout.flush()
+            return
+        table = Table(title="castwatch sim: synthetic panel on 127.0.0.1", show_header=False)
+        table.add_column("key", style="bold")
+        table.add_column("value", overflow="fold")  # URLs are copied from here: never cut them
+        for key, value in server.urls.items():
+            table.add_row(key, value)
+        if fault is not None:
+            table.add_row("fault", str(fault))
+        Console().print(table)
+        Console(stderr=True).print("Serving; press Ctrl-C to stop.")
+
+    serve(config, host=host, port=port, on_ready=announce)
