@@ -36,6 +36,9 @@ def main_options(
     ctx.obj = Settings.resolve(home=home, db_url=db)
 
 
+_INTERRUPTED = 130
+
+
 def _register_commands() -> None:
     # Each module adds its commands to ``app`` when imported.
     from castwatch.cli import demo, inventory, sim  # noqa: F401
@@ -43,7 +46,6 @@ def _register_commands() -> None:
 
 def main() -> None:
     """Entry point: run the app, turning castwatch errors into one clear line and exit 1."""
-    import click
     from rich.console import Console
 
     _register_commands()
@@ -54,10 +56,16 @@ def main() -> None:
     except CastwatchError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         raise SystemExit(1) from None
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    except click.Abort:
+    except typer.Abort:
         Console(stderr=True).print("aborted")
         raise SystemExit(130) from None
+    except typer.TyperException as exc:
+        # Usage errors (bad options, missing arguments): click's own message, exit 2.
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    if code == _INTERRUPTED:
+        # Typer turns Ctrl-C into exit code 130; say what that means for the data.
+        Console(stderr=True).print("interrupted: nothing from this run was stored")
     raise SystemExit(code if isinstance(code, int) else 0)

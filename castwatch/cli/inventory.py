@@ -129,7 +129,7 @@ def inspect(
 def services(ctx: typer.Context, json: opt.Json = False) -> None:
     """List the services castwatch tracks, with their latest counts."""
     with opt.open_store(ctx) as store, store.session() as session:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for service in session.scalars(select(ServiceRow).order_by(ServiceRow.name)):
             history = snapshots_of(session, service)
             latest = history[-1] if history else None
@@ -148,12 +148,12 @@ def services(ctx: typer.Context, json: opt.Json = False) -> None:
         return
     table = Table("service", "kind", "snapshots", "latest", "entries", "by kind")
     for row in rows:
-        latest = row["latest"].strftime("%Y-%m-%d %H:%M") if row["latest"] else "-"
+        taken = row["latest"].strftime("%Y-%m-%d %H:%M") if row["latest"] else "-"
         table.add_row(
             row["name"],
             row["kind"],
             str(row["snapshots"]),
-            latest,
+            taken,
             f"{row['entries']:,}",
             _counts_text(row["counts"]),
         )

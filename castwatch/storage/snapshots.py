@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.orm import Session
 
 from castwatch import __version__
@@ -237,6 +237,7 @@ def _bulk_inserter(connection: Connection) -> Callable[[list[tuple[Any, ...]]], 
     """
     dialect = connection.dialect
     table = EntryRow.__table__
+    assert isinstance(table, Table)
     processors = [
         (i, proc)
         for i, name in enumerate(_COLUMNS)

@@ -1,0 +1,5 @@
+"""``python -m castwatch``: the same as the ``castwatch`` command."""
+
+from castwatch.cli.app import main
+
+main()
