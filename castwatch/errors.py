@@ -15,8 +15,10 @@ The tree::
     │   │   └── AccountBanned      the account exists but is banned, disabled or expired
     │   ├── ProtocolError          the body is not what the protocol promises (bad JSON, shape)
     │   └── UnrecognizedSource     auto-detection found no M3U, Xtream or Stalker service
-    └── StorageError               the database could not do what was asked
-        └── NotFound               no such service or snapshot
+    ├── StorageError               the database could not do what was asked
+    │   └── NotFound               no such service or snapshot
+    └── RegistryError              reference data (iptv-org tables, rights-holder file, works
+                                   file) is missing or malformed (names the file and field)
 
 Messages say what went wrong and what to try; URLs in them never carry credentials.
 """
@@ -90,3 +92,7 @@ class StorageError(CastwatchError):
 
 class NotFound(StorageError):
     """No service or snapshot answers to the name or number given."""
+
+
+class RegistryError(CastwatchError):
+    """Reference data is missing or malformed: names the file, and the column or field."""

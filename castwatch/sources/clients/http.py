@@ -9,12 +9,15 @@ credentials. httpx does the HTTP; this module adds the policy httpx leaves to it
 from __future__ import annotations
 
 import asyncio
+import gc
+import ssl
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Mapping
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import orjson
@@ -33,6 +36,7 @@ from castwatch.sources.base import FetchOptions
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
 MAX_REDIRECTS = 10
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -48,6 +52,32 @@ class Response:
     def json(self) -> Any:
         """The body as JSON; :class:`ProtocolError` naming the URL when it is not."""
         return parse_json(self.body, self.url, self.content_type)
+
+
+def run_sync(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to completion on a fresh event loop and return its result.
+
+    Unlike a bare ``asyncio.run``, the result never becomes the loop's main-task result:
+    on Python 3.11, restoring the SIGINT handler at exit builds an error message holding the
+    full ``repr`` of that task, result included, which for a 200,000-entry inventory takes
+    seconds. The cyclic garbage collector is paused meanwhile: a read builds hundreds of
+    thousands of long-lived objects, and repeated full passes over them cost more (about a
+    second per full Xtream read) than the little cyclic garbage HTTP leaves behind, which the
+    next collection after the read reclaims.
+    """
+    outcome: list[T] = []
+
+    async def main() -> None:
+        outcome.append(await work)
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        asyncio.run(main())
+    finally:
+        if collecting:
+            gc.enable()
+    return outcome[0]
 
 
 def parse_json(body: bytes, url: str, content_type: str | None = None) -> Any:
@@ -96,19 +126,18 @@ class HttpClient:
         cookies: Mapping[str, str] | None = None,
     ) -> None:
         self.options = options
-        merged = {"User-Agent": options.user_agent, "Accept": "*/*"}
-        merged.update(headers or {})
-        self._client = httpx.AsyncClient(
-            headers=merged,
-            cookies=dict(cookies or {}),
-            timeout=httpx.Timeout(options.timeout),
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
-            limits=httpx.Limits(
-                max_connections=options.concurrency,
-                max_keepalive_connections=options.concurrency,
-            ),
-        )
+        self._headers = {"User-Agent": options.user_agent, "Accept": "*/*", **(headers or {})}
+        # One cookie jar for every connection, so cookies a server sets hold for the session.
+        self._cookies = httpx.Cookies(CookieJar())
+        for name, value in (cookies or {}).items():
+            self._cookies.set(name, value)
+        self._ssl_context: ssl.SSLContext | None = None
+        # One single-connection httpx client per slot, made on first need. httpcore's shared
+        # pool rescans every connection (a poll() each) for every request: at thousands of
+        # small API calls that cost more CPU than the calls themselves. A request holds a
+        # slot while it holds a client, so a free client always exists.
+        self._idle: list[httpx.AsyncClient] = []
+        self._clients: list[httpx.AsyncClient] = []
         self._slots = asyncio.Semaphore(max(1, options.concurrency))
         self._rate = RateLimiter(options.max_rps)
         self.requests = 0
@@ -122,7 +151,28 @@ class HttpClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
+        self._clients.clear()
+        self._idle.clear()
+
+    def _take_client(self) -> httpx.AsyncClient:
+        if self._idle:
+            return self._idle.pop()
+        if self._ssl_context is None:
+            # Loading the CA bundle is slow: once per HttpClient, not once per connection.
+            self._ssl_context = httpx.create_ssl_context()
+        client = httpx.AsyncClient(
+            headers=self._headers,
+            cookies=self._cookies.jar,
+            timeout=httpx.Timeout(self.options.timeout),
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            verify=self._ssl_context,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
+        self._clients.append(client)
+        return client
 
     async def get(
         self,
@@ -137,9 +187,9 @@ class HttpClient:
             try:
                 async with self._slots:
                     await self._rate.wait()
-                    return await asyncio.wait_for(
-                        self._get_once(url, params, headers, ok), self._deadline()
-                    )
+                    # asyncio.timeout, not wait_for: no extra task per request.
+                    async with asyncio.timeout(self._deadline()):
+                        return await self._get_once(url, params, headers, ok)
             except FetchError as exc:
                 retriable = not isinstance(exc, HttpStatusError) or exc.status in _RETRY_STATUSES
                 if isinstance(exc, ResponseTooLarge | RedirectLoop) or not retriable:
@@ -167,12 +217,13 @@ class HttpClient:
         ok: frozenset[int],
     ) -> Response:
         async with self._open(url, params, headers) as response:
-            shown = redact_url(str(response.url))
             if response.status_code not in ok:
                 raise HttpStatusError(
-                    f"server answered HTTP {response.status_code}", shown, response.status_code
+                    f"server answered HTTP {response.status_code}",
+                    _shown(response),
+                    response.status_code,
                 )
-            body = await self._read_capped(response, shown)
+            body = await self._read_capped(response)
             return Response(
                 url=str(response.url),
                 status=response.status_code,
@@ -189,12 +240,13 @@ class HttpClient:
         async with self._slots:
             await self._rate.wait()
             async with self._open(url, params, None) as response:
-                shown = redact_url(str(response.url))
                 if response.status_code != 200:
                     raise HttpStatusError(
-                        f"server answered HTTP {response.status_code}", shown, response.status_code
+                        f"server answered HTTP {response.status_code}",
+                        _shown(response),
+                        response.status_code,
                     )
-                yield self._iter_capped(response, shown)
+                yield self._iter_capped(response)
 
     async def peek(self, url: str, limit: int = 64 * 1024) -> Response:
         """Status, headers and the first ``limit`` bytes of the body, whatever the status.
@@ -214,10 +266,9 @@ class HttpClient:
 
     async def _peek_once(self, url: str, limit: int) -> Response:
         async with self._open(url, None, None) as response:
-            shown = redact_url(str(response.url))
             chunks: list[bytes] = []
             size = 0
-            async with aclosing(self._iter_capped(response, shown)) as body:
+            async with aclosing(self._iter_capped(response)) as body:
                 async for chunk in body:
                     chunks.append(chunk)
                     size += len(chunk)
@@ -238,39 +289,42 @@ class HttpClient:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
     ) -> AsyncIterator[httpx.Response]:
-        shown = redact_url(url)
         self.requests += 1
+        client = self._take_client()
         try:
-            async with self._client.stream(
+            async with client.stream(
                 "GET", url, params=dict(params) if params else None, headers=headers
             ) as response:
                 yield response
         except httpx.TooManyRedirects:
-            raise RedirectLoop(f"more than {MAX_REDIRECTS} redirects", shown) from None
+            raise RedirectLoop(f"more than {MAX_REDIRECTS} redirects", redact_url(url)) from None
         except httpx.TimeoutException as exc:
             raise SourceTimeout(
-                f"no answer within {self.options.timeout:g} s ({type(exc).__name__})", shown
+                f"no answer within {self.options.timeout:g} s ({type(exc).__name__})",
+                redact_url(url),
             ) from None
         except httpx.RemoteProtocolError as exc:
-            raise TruncatedResponse(f"connection closed mid-answer: {exc}", shown) from None
+            raise TruncatedResponse(
+                f"connection closed mid-answer: {exc}", redact_url(url)
+            ) from None
         except httpx.TransportError as exc:
             reason = str(exc) or type(exc).__name__
-            raise FetchError(f"could not reach the server: {reason}", shown) from None
+            raise FetchError(f"could not reach the server: {reason}", redact_url(url)) from None
+        finally:
+            self._idle.append(client)
 
-    async def _read_capped(self, response: httpx.Response, shown: str) -> bytes:
-        chunks = [chunk async for chunk in self._iter_capped(response, shown)]
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        chunks = [chunk async for chunk in self._iter_capped(response)]
         return b"".join(chunks)
 
-    async def _iter_capped(
-        self, response: httpx.Response, shown: str
-    ) -> AsyncGenerator[bytes, None]:
+    async def _iter_capped(self, response: httpx.Response) -> AsyncGenerator[bytes, None]:
         cap = self.options.max_bytes
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise ResponseTooLarge(
                 f"answer announces {int(declared):,} bytes, over the {cap:,}-byte cap "
                 "(raise it with --max-bytes)",
-                shown,
+                _shown(response),
             )
         received = 0
         try:
@@ -281,17 +335,24 @@ class HttpClient:
                     raise ResponseTooLarge(
                         f"answer passed the {cap:,}-byte cap and was cut off "
                         "(an endless stream? raise it with --max-bytes)",
-                        shown,
+                        _shown(response),
                     )
                 yield chunk
         except httpx.TimeoutException:
             raise SourceTimeout(
                 f"stalled after {received:,} bytes (no data for {self.options.timeout:g} s)",
-                shown,
+                _shown(response),
             ) from None
         except httpx.RemoteProtocolError as exc:
             raise TruncatedResponse(
-                f"connection closed after {received:,} bytes: {exc}", shown
+                f"connection closed after {received:,} bytes: {exc}", _shown(response)
             ) from None
         except httpx.TransportError as exc:
-            raise FetchError(f"transfer failed after {received:,} bytes: {exc}", shown) from None
+            raise FetchError(
+                f"transfer failed after {received:,} bytes: {exc}", _shown(response)
+            ) from None
+
+
+def _shown(response: httpx.Response) -> str:
+    # Redacting costs a URL parse: done only when an error needs the URL, not per request.
+    return redact_url(str(response.url))

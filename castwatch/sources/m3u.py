@@ -1,0 +1,400 @@
+"""Read an extended M3U playlist, from a file or an http(s) URL, into an Inventory.
+
+The bytes are parsed as they arrive (:mod:`castwatch.sources.clients.m3u`), so a 200,000-entry
+panel export never sits in memory as text. Each playlist item becomes one entry:
+
+* **Kind**, first rule that fits: a path segment ``/live/``, ``/movie/`` or ``/series/``
+  (the Xtream layout) gives live, film or episode; else a group (``group-title`` or
+  ``#EXTGRP``) naming series (``SERIES``, ``SÉRIES``, ``SERIEN``, ``TV SHOWS``) gives episode,
+  and one naming films (``VOD``, ``FILMS``, ``MOVIES``) gives film; else a video-file
+  extension (``.mkv``, ``.mp4``, ``.avi``...) gives episode when the title has a
+  ``S01E03`` mark and film otherwise; else live.
+* **Key**: ``live:{stream_id}``, ``film:{stream_id}``, ``episode:{episode_id}`` for Xtream
+  URLs, the keys the Xtream source gives the same streams; otherwise
+  ``{kind}:url:{redacted URL}``. An entry listed again gets ``#2``, ``#3``... .
+* **URL**: credentials replaced by placeholders and registered once in the inventory.
+  Attributes beyond ``tvg-id``, ``tvg-name``, ``tvg-logo`` and ``group-title`` go to
+  ``extra`` as given (URLs in them redacted), with ``vlcopt:KEY``, ``kodiprop:KEY``,
+  ``extgrp`` and ``directives``. Durations of zero or less (``-1``: unknown) are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import gc
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from castwatch.catalog import Credentials, Entry, EntryKind, Inventory, ServiceKind
+from castwatch.catalog.credentials import PASSWORD, USERNAME, redact_url, split_credentials
+from castwatch.errors import (
+    AuthenticationError,
+    FetchError,
+    HttpStatusError,
+    ProtocolError,
+    RedirectLoop,
+    ResponseTooLarge,
+    SourceError,
+)
+from castwatch.sources.base import FetchOptions, Progress, Source, no_progress, register_source
+from castwatch.sources.clients import m3u
+from castwatch.sources.clients.http import HttpClient
+
+#: Bytes read from a file at a time.
+CHUNK_BYTES = 1 << 18
+#: Bytes looked at before deciding what the body is (encoding, HTML, HLS, binary).
+HEAD_BYTES = 4096
+
+#: Statuses worth another try before the body starts (overloaded or flaky panels).
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
+_HLS_TAGS = (b"#EXT-X-TARGETDURATION", b"#EXT-X-MEDIA-SEQUENCE", b"#EXT-X-STREAM-INF")
+_MPEGURL_TYPES = ("audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpegurl")
+# Xtream stream URLs, `http://h:8080/live/USER/PASS/1234.ts`, are most entries. Their prefix
+# (all but the last segment) repeats, so it is matched once and cached; the last segment is
+# checked with string methods when it is `digits.ext`. These accept only URLs that
+# split_credentials splits the same way (tests/sources/test_m3u_source.py checks).
+_XTREAM_PREFIX = re.compile(
+    r"(https?://[A-Za-z0-9.:_-]+)/(live|movie|series)/([^/?#@\s]+)/([^/?#@\s]+)\Z"
+)
+_XTREAM_TAIL = re.compile(r"([^/?#\s]+?)(?:\.([A-Za-z0-9]{1,5}))?\Z")
+_PREFIX_CACHE_SIZE = 1024
+_SEGMENT_KIND = {"live": EntryKind.LIVE, "movie": EntryKind.FILM, "series": EntryKind.EPISODE}
+_KEY_PREFIX = {kind: f"{kind.value}:" for kind in EntryKind}
+_PATH_KIND = re.compile(r"/(live|movie|series)/")
+_SERIES_GROUP = re.compile(r"\b(?:S[ÉE]RIES?|SERIEN|TV SHOWS)\b", re.IGNORECASE)
+_FILM_GROUP = re.compile(r"\b(?:VOD|FILMS|MOVIES)\b", re.IGNORECASE)
+_VIDEO_FILES = frozenset({"mkv", "mp4", "avi", "mov", "m4v", "wmv", "mpg", "mpeg", "webm", "flv"})
+_EPISODE_MARK = re.compile(r"\bS(\d{1,3})\s?E(\d{1,4})\b", re.IGNORECASE)
+_NAMED_ATTRS = frozenset({"tvg-id", "tvg-name", "tvg-logo", "group-title"})
+
+
+@register_source
+class M3USource(Source):
+    """Reads an extended M3U playlist: a panel's ``get.php``, a file, any ``.m3u`` URL."""
+
+    name = "m3u"
+
+    @classmethod
+    def probe(cls, target: str, head: bytes, content_type: str | None) -> bool:
+        """An ``#EXTM3U``/``#EXTINF`` head, or an M3U path or type not hiding HTML or HLS."""
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if any(tag in head for tag in _HLS_TAGS):
+            # One stream's segments (HLS), not a list of services: detection says so.
+            return False
+        if start.startswith((b"#EXTM3U", b"#EXTINF")):
+            return True
+        if start.startswith(b"<") or b"\x00" in head[:HEAD_BYTES]:
+            return False
+        media_type = (content_type or "").split(";")[0].strip().lower()
+        if media_type in _MPEGURL_TYPES:
+            return b"#EXTINF" in head
+        return _path(target).lower().endswith((".m3u", ".m3u8"))
+
+    def fetch(
+        self, target: str, options: FetchOptions, progress: Progress = no_progress
+    ) -> Inventory:
+        """Read the whole playlist; a URL is streamed under the options' size cap and timeout."""
+        builder = PlaylistBuilder(target, progress)
+        # Some 600,000 objects that live as long as the inventory are made here; the cyclic
+        # collector would re-walk them again and again for nothing (none is in a cycle), which
+        # costs as much as the parsing. The simulator's catalog builder pauses it likewise.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if target.lower().startswith(("http://", "https://")):
+                asyncio.run(_stream_url(target, options, builder))
+            else:
+                _read_file(target, builder)
+            return builder.finish()
+        finally:
+            if collecting:
+                gc.enable()
+
+
+async def _stream_url(target: str, options: FetchOptions, builder: PlaylistBuilder) -> None:
+    async with HttpClient(options) as http:
+        attempt = 0
+        while True:
+            try:
+                async with http.stream(target) as chunks:
+                    async for chunk in chunks:
+                        builder.feed(chunk)
+                return
+            except HttpStatusError as exc:
+                if exc.status in (401, 403) and split_credentials(target)[1]:
+                    raise AuthenticationError(
+                        f"the server refused the playlist's account (HTTP {exc.status}): "
+                        "wrong, expired or banned credentials",
+                        exc.url,
+                    ) from None
+                if (
+                    exc.status not in _RETRY_STATUSES
+                    or builder.started
+                    or attempt >= options.retries
+                ):
+                    raise
+            except (ResponseTooLarge, RedirectLoop):
+                raise
+            except FetchError:
+                # Retry only while nothing was parsed: a stream cannot resume mid-body.
+                if builder.started or attempt >= options.retries:
+                    raise
+            await asyncio.sleep(options.backoff * 2**attempt)
+            attempt += 1
+
+
+def _read_file(target: str, builder: PlaylistBuilder) -> None:
+    path = Path(unquote(_path(target)) if target.startswith("file:") else target)
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(CHUNK_BYTES):
+                builder.feed(chunk)
+    except OSError as exc:
+        raise SourceError(f"cannot read the playlist file: {exc.strerror or exc}", target) from None
+
+
+class PlaylistBuilder:
+    """Turns playlist bytes, chunk by chunk, into an Inventory.
+
+    Exists to keep the per-entry work in one tight place (a panel export is some 200,000
+    entries) and to check, once the first bytes are in, that the body is a playlist at all.
+    """
+
+    def __init__(self, target: str, progress: Progress = no_progress) -> None:
+        shown = redact_url(target)
+        self.inventory = Inventory(kind=ServiceKind.M3U, source_url=shown, base_urls=[shown])
+        self._target = shown
+        self._progress = progress
+        self._parser = m3u.M3UParser()
+        self._head = b""
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self._prefixes: dict[str, tuple[EntryKind, str, int] | None] = {}
+        self._keys: set[str] = set()
+        self._repeats = 0
+        self._suffixes: dict[str, int] = {}
+        self._groups: dict[str | None, EntryKind | None] = {}
+        self._read_entries = 0
+        # The account in the playlist URL is the one the read used: it comes first.
+        account = split_credentials(target)[1]
+        if account:
+            self.inventory.add_credentials(account)
+
+    @property
+    def started(self) -> bool:
+        """Whether any byte has been fed."""
+        return bool(self._head) or self._decoder is not None
+
+    def feed(self, chunk: bytes) -> None:
+        """Parse the next bytes and turn the entries they complete into inventory entries."""
+        if self._decoder is None:
+            self._head += chunk
+            if len(self._head) < HEAD_BYTES:
+                return
+            chunk, self._head = self._head, b""
+            self._decoder = self._decoder_for(chunk)
+        self._add(self._parser.feed(self._decoder.decode(chunk)))
+
+    def finish(self) -> Inventory:
+        """The inventory, once every byte has been fed; ProtocolError when it is no playlist."""
+        if self._decoder is None:
+            head, self._head = self._head, b""
+            self._decoder = self._decoder_for(head)
+            self._add(self._parser.feed(self._decoder.decode(head)))
+        self._add(self._parser.feed(self._decoder.decode(b"", final=True)))
+        self._add(self._parser.close())
+        parser, inventory = self._parser, self.inventory
+        if not inventory.entries or (
+            parser.warnings[m3u.BROKEN_URL] == len(inventory.entries) and not self._read_entries
+        ):
+            raise ProtocolError(
+                "no #EXTINF entries and no stream URLs: not a playlist", self._target
+            )
+        inventory.server_info = {"header": {k: _safe(v) for k, v in parser.header.items()}}
+        for warning, count in parser.warnings.items():
+            line = parser.first_lines[warning]
+            inventory.warnings.append(f"{count:,} × {warning}, first at line {line:,}")
+        if self._repeats:
+            inventory.warnings.append(
+                f"{self._repeats:,} entries listed more than once (keys suffixed #2, #3...)"
+            )
+        return inventory
+
+    def _decoder_for(self, head: bytes) -> codecs.IncrementalDecoder:
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return codecs.getincrementaldecoder("utf-16")(errors="replace")
+        if not text:
+            raise ProtocolError("an empty body, not a playlist", self._target)
+        if any(tag in head for tag in _HLS_TAGS):
+            raise ProtocolError(
+                "an HLS stream playlist (#EXT-X- segments), not a service playlist: "
+                "it plays one stream and lists no channels",
+                self._target,
+            )
+        if text.startswith(b"<"):
+            raise ProtocolError(
+                "no #EXTINF entries: an HTML page (a login wall, a block page or the wrong URL?)",
+                self._target,
+            )
+        if b"\x00" in head or head.decode("utf-8", "replace").count("\ufffd") > len(head) // 10:
+            raise ProtocolError("binary data, not a playlist", self._target)
+        return codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+
+    def _add(self, items: list[m3u.PlaylistItem]) -> None:
+        if not items:
+            return
+        append = self.inventory.entries.append
+        for item in items:
+            append(self._entry(item))
+        self._progress("entries", len(self.inventory.entries), None)
+
+    def _entry(self, item: m3u.PlaylistItem) -> Entry:
+        attrs, title, url = item.attrs, item.title, item.url
+        if item.duration is not None or title or attrs:
+            self._read_entries += 1
+        group = attrs.get("group-title") or item.extgrp or None
+        stream_id = episode_id = container = None
+        credential: int | None
+        xtream = self._xtream(url)
+        if xtream is not None:
+            kind, shown, credential, ident, container = xtream
+            if kind is EntryKind.EPISODE:
+                episode_id = ident
+            else:
+                stream_id = ident
+            key = _KEY_PREFIX[kind] + ident
+        else:
+            shown, found = split_credentials(url)
+            credential = self.inventory.add_credentials(found) if found else None
+            path = _path(shown)
+            name, dot, extension = path.rpartition("/")[2].rpartition(".")
+            container = extension.lower() if dot and name and extension.isalnum() else None
+            kind = self._kind(path, group, container, title)
+            key = f"{_KEY_PREFIX[kind]}url:{shown}"
+        if key in self._keys:
+            key = self._next_key(key)
+        self._keys.add(key)
+        season = episode_num = None
+        if kind is EntryKind.EPISODE and (mark := _EPISODE_MARK.search(title)):
+            season, episode_num = int(mark.group(1)), int(mark.group(2))
+        duration = item.duration if item.duration is not None and item.duration > 0 else None
+        return Entry(
+            kind=kind,
+            key=key,
+            name=title or attrs.get("tvg-name") or "",
+            group=group,
+            url=shown,
+            credential=credential,
+            tvg_id=attrs.get("tvg-id") or None,
+            tvg_name=attrs.get("tvg-name") or None,
+            tvg_logo=attrs.get("tvg-logo") or None,
+            stream_id=stream_id,
+            episode_id=episode_id,
+            season=season,
+            episode_num=episode_num,
+            container=container,
+            duration=duration,
+            extra=_extra(item),
+        )
+
+    def _xtream(self, url: str) -> tuple[EntryKind, str, int, str, str | None] | None:
+        """Kind, redacted URL, credential index, id and extension of an Xtream stream URL."""
+        prefix, _, tail = url.rpartition("/")
+        if prefix in self._prefixes:
+            known = self._prefixes[prefix]
+        else:
+            known = None
+            match = _XTREAM_PREFIX.match(prefix)
+            if match:
+                base, segment, user, secret = match.groups()
+                credential = self.inventory.add_credentials(Credentials(user, secret))
+                shown = f"{base}/{segment}/{USERNAME}/{PASSWORD}/"
+                known = (_SEGMENT_KIND[segment], shown, credential)
+            if len(self._prefixes) >= _PREFIX_CACHE_SIZE:
+                self._prefixes.clear()
+            self._prefixes[prefix] = known
+        if known is None:
+            return None
+        ident, dot, extension = tail.rpartition(".")
+        if not dot:
+            ident, extension = tail, ""
+        if (
+            not (ident.isdigit() and extension.isalnum() and extension.isascii())
+            or len(extension) > 5
+        ):
+            match = _XTREAM_TAIL.match(tail)
+            if match is None:
+                return None
+            ident, extension = match.group(1), match.group(2) or ""
+        return known[0], known[1] + tail, known[2], ident, extension.lower() or None
+
+    def _kind(self, path: str, group: str | None, container: str | None, title: str) -> EntryKind:
+        segment = _PATH_KIND.search(path)
+        if segment:
+            return _SEGMENT_KIND[segment.group(1)]
+        if group not in self._groups:
+            hint = None
+            if group and _SERIES_GROUP.search(group):
+                hint = EntryKind.EPISODE
+            elif group and _FILM_GROUP.search(group):
+                hint = EntryKind.FILM
+            self._groups[group] = hint
+        hint = self._groups[group]
+        if hint is not None:
+            return hint
+        if container in _VIDEO_FILES:
+            return EntryKind.EPISODE if _EPISODE_MARK.search(title) else EntryKind.FILM
+        return EntryKind.LIVE
+
+    def _next_key(self, key: str) -> str:
+        # Resume from the last suffix given: a panel repeating one stream 100,000 times
+        # must not cost 100,000² set lookups.
+        self._repeats += 1
+        number = self._suffixes.get(key, 1) + 1
+        while f"{key}#{number}" in self._keys:
+            number += 1
+        self._suffixes[key] = number
+        return f"{key}#{number}"
+
+
+def _extra(item: m3u.PlaylistItem) -> dict[str, str]:
+    if (
+        _NAMED_ATTRS.issuperset(item.attrs)
+        and not (item.vlcopts or item.kodiprops or item.directives)
+        and item.extgrp is None
+    ):
+        return {}
+    extra = {name: _safe(value) for name, value in item.attrs.items() if name not in _NAMED_ATTRS}
+    for prefix, options in (("vlcopt:", item.vlcopts), ("kodiprop:", item.kodiprops)):
+        seen: dict[str, int] = {}
+        for key, value in options:
+            name = prefix + key
+            if name in extra:
+                number = seen.get(name, 1) + 1
+                while f"{name}#{number}" in extra:
+                    number += 1
+                seen[name] = number
+                name = f"{name}#{number}"
+            extra[name] = _safe(value)
+    if item.extgrp is not None and item.attrs.get("group-title", item.extgrp) != item.extgrp:
+        extra["extgrp"] = item.extgrp  # the group is group-title's; keep the other one too
+    if item.directives:
+        extra["directives"] = "\n".join(_safe(line) for line in item.directives)
+    return extra
+
+
+def _path(target: str) -> str:
+    """The path of a URL (the target itself when it is a plain path or will not parse)."""
+    if "://" not in target and not target.startswith("file:"):
+        return target
+    try:
+        return urlsplit(target).path
+    except ValueError:
+        return target
+
+
+def _safe(value: str) -> str:
+    # Catch-up templates, EPG links and referrers may carry the account: redact them too.
+    return redact_url(value) if "/" in value or "=" in value else value
