@@ -205,7 +205,7 @@ def _imdb_works(
             report.skip(line, "empty tconst or primaryTitle")
             continue
         year_text = row[at_year] if at_year is not None else ""
-        if year_text.isdigit() and len(year_text) == 4:
+        if year_text.isascii() and year_text.isdigit() and len(year_text) == 4:
             year: int | None = int(year_text)
         elif year_text in ("\\N", ""):
             year = None
@@ -236,7 +236,7 @@ def _year(value: str) -> int | None:
     """The year, or None when empty; ValueError when the value is not a four-digit year."""
     if not value:
         return None
-    if len(value) == 4 and value.isdigit():
+    if len(value) == 4 and value.isascii() and value.isdigit():
         return int(value)
     raise ValueError(value)
 

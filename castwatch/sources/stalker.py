@@ -341,7 +341,8 @@ def _season_number(season: JsonObject, position: int) -> int:
     season_id = str(season.get("id") or "")
     number = _int(season_id.rpartition(":")[2]) if ":" in season_id else None
     if number is None:
-        digits = "".join(ch for ch in str(season.get("name") or "") if ch.isdigit())
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        digits = "".join(ch for ch in str(season.get("name") or "") if ch.isdecimal())
         number = int(digits) if digits else position
     return number
 
