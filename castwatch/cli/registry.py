@@ -15,7 +15,7 @@ from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.config import Settings
 from castwatch.identify.holders import DEFAULT_HOLDERS, resolve_claims, unmatched_claims
 from castwatch.identify.holders import load_holders as read_holders
-from castwatch.identify.iptv_org import DEFAULT_BASE_URL, download_iptv_org, load_iptv_org
+from castwatch.identify.iptv_org import BUNDLED, DEFAULT_BASE_URL, download_iptv_org, load_iptv_org
 from castwatch.identify.works import WorksReport, read_works
 from castwatch.storage import reference
 from castwatch.storage.db import Store
@@ -28,13 +28,20 @@ registry_app = typer.Typer(
 app.add_typer(registry_app, name="registry")
 
 Directory = Annotated[
-    Path, typer.Argument(help="Folder holding the iptv-org tables (channels.csv, feeds.csv, ...).")
+    Path | None,
+    typer.Argument(
+        help="Folder holding the iptv-org tables (channels.csv, feeds.csv, ...); "
+        "default: the copy bundled with castwatch."
+    ),
 ]
 
 
 @registry_app.command("import-iptv-org")
-def import_iptv_org(ctx: typer.Context, directory: Directory, json: opt.Json = False) -> None:
+def import_iptv_org(
+    ctx: typer.Context, directory: Directory = None, json: opt.Json = False
+) -> None:
     """Replace the channel registry with the iptv-org tables in DIRECTORY."""
+    directory = directory or BUNDLED
     data = load_iptv_org(directory)
     with opt.open_store(ctx) as store:
         counts = reference.replace_iptv_org(store, data, str(directory.resolve()))

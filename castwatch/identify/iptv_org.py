@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gzip
 import hashlib
 import io
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -124,7 +126,11 @@ class _Warnings:
         return list(self.messages)
 
 
-def load_iptv_org(directory: Path) -> IptvOrgData:
+#: The copy shipped with castwatch (gzipped CSV), for the demo and offline use.
+BUNDLED = Path(__file__).parent / "data" / "iptv-org"
+
+
+def load_iptv_org(directory: Path = BUNDLED) -> IptvOrgData:
     """Read the iptv-org tables in ``directory``; :class:`RegistryError` if unusable."""
     if not directory.is_dir():
         raise RegistryError(
@@ -136,7 +142,15 @@ def load_iptv_org(directory: Path) -> IptvOrgData:
     texts: dict[str, str | None] = {}
     for name in TABLES:
         path = directory / name
-        if not path.is_file():
+        packed = directory / f"{name}.gz"
+        if not path.is_file() and packed.is_file():
+            # The bundled copy is gzipped; the digest covers the CSV text either way.
+            try:
+                raw = gzip.decompress(packed.read_bytes())
+            except (OSError, EOFError, zlib.error) as exc:
+                raise RegistryError(f"{packed}: not a readable gzip file ({exc})") from None
+            path = packed
+        elif not path.is_file():
             if name in REQUIRED_TABLES:
                 raise RegistryError(
                     f"{path}: required iptv-org table is missing; "
@@ -145,7 +159,8 @@ def load_iptv_org(directory: Path) -> IptvOrgData:
             warnings.add(f"{name}: table missing, left empty")
             texts[name] = None
             continue
-        raw = path.read_bytes()
+        else:
+            raw = path.read_bytes()
         hasher.update(name.encode() + b"\0" + raw)
         try:
             texts[name] = raw.decode("utf-8-sig")

@@ -276,3 +276,24 @@ def test_an_unreachable_server_is_a_castwatch_error(tmp_path: Path) -> None:
         pass  # the server is gone: its port refuses connections now
     with pytest.raises(CastwatchError):
         download_iptv_org(tmp_path / "cache", base_url, timeout=2.0)
+
+
+def test_the_bundled_copy_loads_without_the_shared_folder() -> None:
+    from castwatch.identify.iptv_org import BUNDLED
+
+    data = load_iptv_org(BUNDLED)
+    assert data.counts()["channels"] == 41105
+    assert any(c.id == "CanalPlusSport.fr" for c in data.channels)
+
+
+@needs_shared
+def test_the_bundled_copy_is_the_shared_copy() -> None:
+    from castwatch.identify.iptv_org import BUNDLED
+
+    assert load_iptv_org(BUNDLED).digest == load_iptv_org(SHARED_IPTV_ORG).digest
+
+
+def test_a_corrupt_gzipped_table_is_named(tmp_path: Path) -> None:
+    (tmp_path / "channels.csv.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    with pytest.raises(RegistryError, match=r"channels\.csv\.gz: not a readable gzip file"):
+        load_iptv_org(tmp_path)
