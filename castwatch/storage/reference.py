@@ -31,6 +31,14 @@ from castwatch.catalog.registry import (
     WorkRecord,
 )
 from castwatch.errors import NotFound, StorageError
+from castwatch.storage.bulk import (
+    bind_converter,
+    bulk_inserter,
+    copy_rows,
+    model_table,
+    placeholders,
+    uses_copy,
+)
 from castwatch.storage.db import Store
 from castwatch.storage.tables import (
     HolderClaimRow,
@@ -97,8 +105,10 @@ def replace_iptv_org(store: Store, data: ChannelRegistry, source: str) -> dict[s
                 RegistryRegionRow,
             ):
                 connection.execute(delete(table))
-        insert_channels = _inserter(connection, _table(RegistryChannelRow), _CHANNEL_COLUMNS)
-        insert_feeds = _inserter(connection, _table(RegistryFeedRow), _FEED_COLUMNS)
+        insert_channels = bulk_inserter(
+            connection, model_table(RegistryChannelRow), _CHANNEL_COLUMNS
+        )
+        insert_feeds = bulk_inserter(connection, model_table(RegistryFeedRow), _FEED_COLUMNS)
         # Tuples go to the JSON columns as they are: the serializer writes them as arrays.
         channel_rows: list[tuple[Any, ...]] = []
         feed_rows: list[tuple[Any, ...]] = []
@@ -134,7 +144,7 @@ def load_channels(store: Store) -> list[ChannelRecord]:
     """Every stored channel with its feeds and blocklist reason, by id, main feed first."""
     feeds: dict[str, list[FeedRecord]] = {}
     with store.engine.connect() as connection:
-        feed_table = _table(RegistryFeedRow)
+        feed_table = model_table(RegistryFeedRow)
         array = _array_reader()
         for row in connection.execute(_select_raw(feed_table, _FEED_COLUMNS)):
             (channel_id, feed_id, name, alt_names, is_main, area, languages, video_format) = row
@@ -142,7 +152,7 @@ def load_channels(store: Store) -> list[ChannelRecord]:
                 FeedRecord(channel_id, feed_id, name, array(alt_names), bool(is_main),
                            array(area), array(languages), video_format)
             )  # fmt: skip
-        channel_table = _table(RegistryChannelRow)
+        channel_table = model_table(RegistryChannelRow)
         query = _select_raw(channel_table, _CHANNEL_COLUMNS)
         channels: list[ChannelRecord] = []
         for row in connection.execute(query):
@@ -367,7 +377,7 @@ def save_identifications(
                 IdentificationRow.snapshot_id == snapshot_id, IdentificationRow.engine == engine
             )
         )
-        insert = _inserter(connection, _table(IdentificationRow), _IDENTIFICATION_COLUMNS)
+        insert = bulk_inserter(connection, model_table(IdentificationRow), _IDENTIFICATION_COLUMNS)
         batch: list[tuple[Any, ...]] = []
         for entry_id, found in rows:
             batch.append(
@@ -388,7 +398,7 @@ def load_identifications(
     store: Store, snapshot_id: int, engine: str | None = None
 ) -> list[tuple[int, Identification]]:
     """``(entry_id, identification)`` of a snapshot (one engine's, or all), by entry."""
-    table = _table(IdentificationRow)
+    table = model_table(IdentificationRow)
     query = (
         select(table.c.entry_id, table.c.target_kind, table.c.target_id, table.c.confidence,
                table.c.why, table.c.feed_id)
@@ -467,7 +477,7 @@ def _record_import(
     connection: Connection, kind: str, source: str, counts: dict[str, int], digest: str | None
 ) -> None:
     connection.execute(
-        _table(RegistryImportRow)
+        model_table(RegistryImportRow)
         .insert()
         .values(
             kind=kind, source=source, imported_at=datetime.now(UTC), counts=counts, digest=digest
@@ -479,107 +489,33 @@ def _count(connection: Connection, model: type[Any]) -> int:
     return int(connection.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def _table(model: type[Any]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def _prepared(connection: Connection, table: Table, columns: Sequence[str]) -> Callable[
-    [list[tuple[Any, ...]]], list[tuple[Any, ...]]
-]:  # fmt: skip
-    """Apply each column's own SQLAlchemy bind conversion (JSON, booleans) to raw rows."""
-    dialect = connection.dialect
-    processors = [
-        (index, processor)
-        for index, name in enumerate(columns)
-        if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
-    ]
-
-    def convert(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        if not processors:
-            return rows
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, processor in processors:
-                if values[index] is not None:
-                    values[index] = processor(values[index])
-            converted.append(tuple(values))
-        return converted
-
-    return convert
-
-
-def _inserter(
-    connection: Connection, table: Table, columns: Sequence[str]
-) -> Callable[[list[tuple[Any, ...]]], None]:
-    """A bulk INSERT straight to the driver: COPY on PostgreSQL, executemany elsewhere.
-
-    The ORM's per-row work dominated a 45,000-feed import; see storage/snapshots.py, which
-    does the same for entry versions.
-    """
-    convert = _prepared(connection, table, columns)
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(quote(column) for column in columns)
-    if _uses_copy(connection):
-        copy_sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-
-        def copy_rows(rows: list[tuple[Any, ...]]) -> None:
-            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            with cursor.copy(copy_sql) as copy:
-                for row in convert(rows):
-                    copy.write_row(row)
-
-        return copy_rows
-    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({_marks(connection, columns)})"
-
-    def insert_rows(rows: list[tuple[Any, ...]]) -> None:
-        connection.exec_driver_sql(sql, convert(rows))
-
-    return insert_rows
-
-
 def _work_upserter(connection: Connection) -> Callable[[list[tuple[Any, ...]]], None]:
     """Insert-or-update works by id: COPY into a scratch table on PostgreSQL, then merge."""
-    table = _table(WorkRow)
-    convert = _prepared(connection, table, _WORK_COLUMNS)
+    table = model_table(WorkRow)
+    convert = bind_converter(connection, table, _WORK_COLUMNS)
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(column) for column in _WORK_COLUMNS)
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in _WORK_COLUMNS[1:])
     conflict = f"ON CONFLICT ({quote('id')}) DO UPDATE SET {updates}"
-    if _uses_copy(connection):
+    if uses_copy(connection):
         connection.exec_driver_sql(
             f"CREATE TEMP TABLE work_load (LIKE {quote(table.name)}) ON COMMIT DROP"
         )
         merge_sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM work_load "
         copy_sql = f"COPY work_load ({names}) FROM STDIN"
 
-        def copy_rows(rows: list[tuple[Any, ...]]) -> None:
-            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            with cursor.copy(copy_sql) as copy:
-                for row in convert(rows):
-                    copy.write_row(row)
+        def merge_rows(rows: list[tuple[Any, ...]]) -> None:
+            copy_rows(connection, copy_sql, convert(rows))
             connection.exec_driver_sql(merge_sql + conflict)
             connection.exec_driver_sql("TRUNCATE work_load")
 
-        return copy_rows
+        return merge_rows
     sql = (
-        f"INSERT INTO {quote(table.name)} ({names}) VALUES ({_marks(connection, _WORK_COLUMNS)}) "
-        + conflict
+        f"INSERT INTO {quote(table.name)} ({names}) "
+        f"VALUES ({placeholders(connection, len(_WORK_COLUMNS))}) {conflict}"
     )
 
     def upsert_rows(rows: list[tuple[Any, ...]]) -> None:
         connection.exec_driver_sql(sql, convert(rows))
 
     return upsert_rows
-
-
-def _uses_copy(connection: Connection) -> bool:
-    # COPY is PostgreSQL's bulk path, several times faster than executemany (psycopg 3 only).
-    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
-
-
-def _marks(connection: Connection, columns: Sequence[str]) -> str:
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    return ", ".join([mark] * len(columns))

@@ -8,18 +8,18 @@ process is killed) the transaction rolls back and the previous snapshot stays as
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from castwatch import __version__
 from castwatch.catalog import Entry, Inventory
 from castwatch.catalog.endpoints import summarize_endpoints
 from castwatch.catalog.progress import Progress, no_progress
+from castwatch.storage.bulk import bulk_inserter, model_table
 from castwatch.storage.db import Store
 from castwatch.storage.tables import (
     CredentialRow,
@@ -193,7 +193,7 @@ def _write_versions(
         )
         done += len(batch)
         progress("store", done, total)
-    insert_rows = _bulk_inserter(connection)
+    insert_rows = bulk_inserter(connection, model_table(EntryRow), _COLUMNS)
     for start in range(0, len(new_rows), _BATCH):
         batch_rows = new_rows[start : start + _BATCH]
         insert_rows(batch_rows)
@@ -225,51 +225,3 @@ def _row(
         entry.category_id, entry.container, entry.added, entry.year, entry.rating,
         entry.tmdb_id, entry.duration, entry.extra or None,
     )  # fmt: skip
-
-
-def _bulk_inserter(connection: Connection) -> Callable[[list[tuple[Any, ...]]], None]:
-    """An executemany straight to the driver, with each column's own SQLAlchemy conversion.
-
-    ``connection.execute(insert(...), rows)`` spends ~25 us a row compiling parameters;
-    a 200,000-entry snapshot would spend most of its time there. The columns' bind
-    processors (dates, JSON) are still applied, so the stored values are exactly what
-    SQLAlchemy itself would write on either dialect.
-    """
-    dialect = connection.dialect
-    table = EntryRow.__table__
-    assert isinstance(table, Table)
-    processors = [
-        (i, proc)
-        for i, name in enumerate(_COLUMNS)
-        if (proc := table.c[name].type._cached_bind_processor(dialect)) is not None
-    ]
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in _COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(_COLUMNS))})"
-    )
-
-    copy_sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in _COLUMNS)}) FROM STDIN"
-    use_copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
-
-    def insert_rows(rows: list[tuple[Any, ...]]) -> None:
-        if processors:
-            converted = []
-            for row in rows:
-                values = list(row)
-                for i, proc in processors:
-                    if values[i] is not None:
-                        values[i] = proc(values[i])
-                converted.append(tuple(values))
-            rows = converted
-        if use_copy:
-            # COPY is PostgreSQL's bulk path: several times faster than executemany.
-            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            with cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        connection.exec_driver_sql(sql, rows)
-
-    return insert_rows
