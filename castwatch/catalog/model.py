@@ -69,15 +69,19 @@ class Entry:
     #: options, ``#KODIPROP`` properties): kept verbatim, as strings.
     extra: dict[str, str] = field(default_factory=dict)
 
-    def digest(self) -> bytes:
-        """A 16-byte hash of every field but ``key``: equal digests mean an unchanged entry."""
+    def digest(self, salt: str = "") -> bytes:
+        """A 16-byte hash of every field but ``key``: equal digests mean an unchanged entry.
+
+        ``salt`` mixes in context the entry itself does not hold (storage adds the stored
+        credential's id, since the inventory-local ``credential`` index means nothing later).
+        """
         # One repr of one tuple: hashing 200,000 entries must stay well under a second.
         state = (
-            self.kind.value, self.name, self.group, self.url, self.credential, self.tvg_id,
+            str(self.kind), self.name, self.group, self.url, self.credential, self.tvg_id,
             self.tvg_name, self.tvg_logo, self.stream_id, self.series_id, self.episode_id,
             self.season, self.episode_num, self.category_id, self.container,
             self.added.timestamp() if self.added else None, self.year, self.rating,
-            self.tmdb_id, self.duration, sorted(self.extra.items()) if self.extra else None,
+            self.tmdb_id, self.duration, sorted(self.extra.items()) if self.extra else None, salt,
         )  # fmt: skip
         return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, LargeBinary, Table
 
 Rows = list[tuple[Any, ...]]
 RowWriter = Callable[[Rows], None]
@@ -44,7 +44,10 @@ def bind_converter(
     processors = [
         (index, processor)
         for index, name in enumerate(columns)
-        if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
+        # Both drivers take ``bytes`` as they are; LargeBinary's processor only wraps them in
+        # a memoryview, which costs seconds on a 200,000-row snapshot.
+        if not isinstance(table.c[name].type, LargeBinary)
+        and (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
     ]
 
     def convert(rows: Rows) -> Rows:

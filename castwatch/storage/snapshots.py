@@ -7,7 +7,6 @@ process is killed) the transaction rolls back and the previous snapshot stays as
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -172,7 +171,8 @@ def _write_versions(
             continue
         seen.add(entry.key)
         credential_id = credential_ids[entry.credential] if entry.credential is not None else None
-        digest = _digest(entry, credential_id)
+        # The inventory-local credential index means nothing across ingests; the stored id does.
+        digest = entry.digest(str(credential_id))
         previous = current.get(entry.key)
         if previous is not None and previous[1] == digest:
             continue
@@ -200,11 +200,6 @@ def _write_versions(
         done += len(batch_rows)
         progress("store", done, total)
     return added, len(vanished), changed
-
-
-def _digest(entry: Entry, credential_id: int | None) -> bytes:
-    # The inventory-local credential index means nothing across ingests; the stored id does.
-    return hashlib.blake2b(entry.digest() + str(credential_id).encode(), digest_size=16).digest()
 
 
 _COLUMNS = (
