@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,6 +14,10 @@ from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.sources.base import FetchOptions
 from castwatch.storage.snapshots import SnapshotSummary
+
+if TYPE_CHECKING:
+    from castwatch.identify.impact import ImpactReport
+    from castwatch.storage.db import Store
 
 
 @app.command()
@@ -60,19 +64,25 @@ def demo(
                         f"in {results[-1][2]:.1f} s"
                     )
         data_dir = store.settings.home
+        # One protocol is enough to show identification: all three carry the same catalog.
+        identified, report = _identify_and_rank(store, [results[0][1].service], json)
     if json:
         print_json(
-            [
-                {
-                    "protocol": kind,
-                    "service": s.service,
-                    "snapshot": s.id,
-                    "entries": s.entries,
-                    "counts": s.counts,
-                    "seconds": round(seconds, 2),
-                }
-                for kind, s, seconds in results
-            ]
+            {
+                "inventory": [
+                    {
+                        "protocol": kind,
+                        "service": s.service,
+                        "snapshot": s.id,
+                        "entries": s.entries,
+                        "counts": s.counts,
+                        "seconds": round(seconds, 2),
+                    }
+                    for kind, s, seconds in results
+                ],
+                "identified": identified,
+                "impact": [h.as_dict(evidence_limit=3) for h in report.holders[:10]],
+            }
         )
         return
     table = Table(
@@ -91,7 +101,59 @@ def demo(
             f"{seconds:.1f}",
         )
     console.print(table)
+    _print_impact(identified, report)
     console.print(
         f"Stored in {data_dir}. Next: [bold]castwatch services[/], "
-        "[bold]castwatch show demo-xtream[/], [bold]castwatch export demo-m3u --format csv[/]."
+        "[bold]castwatch show demo-xtream[/], [bold]castwatch impact demo-xtream[/], "
+        "[bold]castwatch export demo-m3u --format csv[/]."
     )
+
+
+def _identify_and_rank(
+    store: Store, services: list[str], quiet: bool
+) -> tuple[dict[str, dict[str, object]], ImpactReport]:
+    """Identify each demo service against the registries (imported once) and rank holders."""
+    from castwatch.identify.holders import DEFAULT_HOLDERS, load_holders
+    from castwatch.identify.impact import rights_impact
+    from castwatch.identify.iptv_org import BUNDLED, load_iptv_org
+    from castwatch.identify.service import identify_snapshot
+    from castwatch.storage import reference
+
+    imports = reference.registry_status(store)["imports"]
+    if not imports.get("iptv-org"):
+        if not quiet:
+            console.print("Importing the bundled iptv-org channel registry...")
+        reference.replace_iptv_org(store, load_iptv_org(BUNDLED), str(BUNDLED))
+    if not imports.get("holders"):
+        reference.replace_holders(store, load_holders(DEFAULT_HOLDERS), str(DEFAULT_HOLDERS))
+    identified: dict[str, dict[str, object]] = {}
+    for service in services:
+        started = time.perf_counter()
+        with progress_bars(not quiet) as progress:
+            summary = identify_snapshot(store, service, None, progress)
+        identified[service] = {
+            **summary.as_dict(),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    return identified, rights_impact(store, services[0])
+
+
+def _print_impact(identified: dict[str, dict[str, object]], report: ImpactReport) -> None:
+    for service, summary in identified.items():
+        found = summary["identified"]
+        unknown = summary["unknown"]
+        assert isinstance(found, dict) and isinstance(unknown, dict)
+        console.print(
+            f"Identified in {service}: {found.get('live', 0):,} live channels "
+            f"({unknown.get('live', 0):,} unknown) in {summary['seconds']} s"
+        )
+    table = Table(
+        "#", "rights holder", "channels carried", "entries", "example",
+        title=f"Most harmed rights holders on {report.service}",
+    )  # fmt: skip
+    for rank, item in enumerate(report.holders[:10], start=1):
+        example = item.evidence[0]["name"] if item.evidence else ""
+        table.add_row(
+            str(rank), item.holder, f"{len(item.channels):,}", f"{len(item.evidence):,}", example
+        )
+    console.print(table)

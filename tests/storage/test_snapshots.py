@@ -99,7 +99,7 @@ def test_failed_write_rolls_back_and_keeps_the_previous_snapshot(store: Store) -
     broken = make_inventory(30)
     # A NULL name violates NOT NULL in the middle of the bulk insert.
     broken.entries.insert(25, Entry(EntryKind.LIVE, "live:broken", None))  # type: ignore[arg-type]
-    with pytest.raises(Exception, match="(?i)null|constraint"):
+    with pytest.raises(Exception, match=r"(?i)null|constraint"):
         save_inventory(store, broken, "panel")
     with store.session() as session:
         service = find_service(session, "panel")
@@ -139,7 +139,7 @@ def test_lookups_name_what_is_missing(store: Store) -> None:
         assert find_service(session, "panel-o").name == "panel-one"
         with pytest.raises(NotFound, match="several services"):
             find_service(session, "panel")
-        with pytest.raises(NotFound, match="no service 'nope'.*panel-one"):
+        with pytest.raises(NotFound, match=r"no service 'nope'.*panel-one"):
             find_service(session, "nope")
         service = find_service(session, "panel-one")
         with pytest.raises(NotFound, match="no snapshot 999"):

@@ -1,0 +1,185 @@
+"""Channel identification speed: castwatch against rapidfuzz extractOne, in one run.
+
+    .venv/bin/python bench/identify.py [--names 6000] [--peer-sample 600 | --peer-all]
+
+Workload: ``--names`` channel names, made of every line of ``eval/channels.jsonl`` (the
+labelled part: true iptv-org id or none) topped up with live-channel names and group titles
+of the simulated panel (``castwatch.sim``, seed 0: brands in several qualities, filler
+channels, events, 24/7 loops). Both contenders identify them against the full iptv-org
+registry (every channel name and alt name, about 62,000 strings).
+
+* castwatch: the matcher is built from the registry (timed), serialised and loaded back
+  (timed: what a run pays when the cache is warm), then a freshly loaded matcher runs
+  ``match_many`` over the whole workload, as shipped (repeated names and names that
+  normalise alike are scored once), and once more ``match`` by ``match`` with every cache
+  emptied before each name (the worst case: every name new).
+* rapidfuzz: ``process.extractOne`` with its default scorer WRatio over the preprocessed
+  names and alt names, with the cutoff that ``bench/eval_identify.py`` found best (F1 on the
+  calibration half). At about 50 ms a name it runs on a seeded sample of ``--peer-sample``
+  names unless ``--peer-all``; names/s is measured on what it ran.
+
+Accuracy is on the labelled names (right id, or no answer for a name in no registry), for
+castwatch on all of them and for both on the labelled names of rapidfuzz's sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from castwatch.identify import normalize  # noqa: E402
+from castwatch.identify.channels import ChannelMatcher, ChannelQuery  # noqa: E402
+from castwatch.identify.iptv_org import IptvOrgData, load_iptv_org  # noqa: E402
+
+DEFAULT_REGISTRY = ROOT.parent / "shared" / "data" / "iptv-org"
+EVAL_CHANNELS = ROOT / "eval" / "channels.jsonl"
+#: The baseline's best-F1 cutoff on the calibration half (bench/eval_identify.py prints it).
+PEER_CUTOFF = 0.92
+
+
+def workload(count: int) -> tuple[list[ChannelQuery], dict[int, str | None]]:
+    """The names, and the true id of each labelled one by position."""
+    from castwatch.sim.catalog import generate_catalog
+
+    queries: list[ChannelQuery] = []
+    truth: dict[int, str | None] = {}
+    for text in EVAL_CHANNELS.read_text(encoding="utf-8").splitlines()[:count]:
+        line = json.loads(text)
+        truth[len(queries)] = line["truth"]
+        queries.append(ChannelQuery(line["name"], line.get("country"), None, line.get("group")))
+    missing = count - len(queries)
+    if missing > 0:
+        catalog = generate_catalog(seed=0, live=missing, films=0, series=0, episodes=0)
+        for channel in catalog.live:
+            group = catalog.category_names[channel.category_id]
+            queries.append(ChannelQuery(channel.name, None, None, group))
+    return queries, truth
+
+
+def time_castwatch(
+    data: IptvOrgData, queries: list[ChannelQuery]
+) -> tuple[dict[str, float], list[str | None]]:
+    """Build, serialise, load, and match; seconds for each step, and the answers."""
+    figures: dict[str, float] = {}
+    start = time.perf_counter()
+    regions = {code: region.countries for code, region in data.regions.items()}
+    built = ChannelMatcher.build(data.channels, data.countries, regions=regions)
+    figures["build_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    blob = built.serialize()
+    figures["serialize_s"] = time.perf_counter() - start
+    figures["serialized_mb"] = len(blob) / 1e6
+    del built
+    start = time.perf_counter()
+    matcher = ChannelMatcher.deserialize(blob)
+    figures["load_s"] = time.perf_counter() - start
+    normalize._normalize.cache_clear()
+    start = time.perf_counter()
+    answers = [result.target_id for result in matcher.match_many(queries)]
+    figures["match_s"] = time.perf_counter() - start
+    cold = ChannelMatcher.deserialize(blob)
+    start = time.perf_counter()
+    for query in queries:
+        normalize._normalize.cache_clear()
+        cold._scorer._memo.clear()
+        cold.match(*query)
+    figures["match_cold_s"] = time.perf_counter() - start
+    return figures, answers
+
+
+def time_rapidfuzz(
+    data: IptvOrgData, queries: list[ChannelQuery], cutoff: float
+) -> tuple[float, list[str | None]]:
+    """Seconds for extractOne over ``queries``, and its answers (None below the cutoff)."""
+    from rapidfuzz import fuzz, process, utils
+
+    choices: list[str] = []
+    owners: list[str] = []
+    for channel in data.channels:
+        for name in (channel.name, *channel.alt_names):
+            choices.append(utils.default_process(name))
+            owners.append(channel.id)
+    answers: list[str | None] = []
+    start = time.perf_counter()
+    for query in queries:
+        found = process.extractOne(
+            utils.default_process(query.name), choices, scorer=fuzz.WRatio, processor=None
+        )
+        answers.append(owners[found[2]] if found and found[1] >= cutoff * 100 else None)
+    return time.perf_counter() - start, answers
+
+
+def accuracy(answers: dict[int, str | None], truth: dict[int, str | None]) -> tuple[float, int]:
+    """Share of labelled positions answered right, and how many there were."""
+    labelled = [i for i in answers if i in truth]
+    right = sum(1 for i in labelled if answers[i] == truth[i])
+    return (right / len(labelled) if labelled else 0.0), len(labelled)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--registry", type=Path, default=DEFAULT_REGISTRY)
+    parser.add_argument("--names", type=int, default=6000)
+    parser.add_argument("--peer-sample", type=int, default=600)
+    parser.add_argument("--peer-all", action="store_true")
+    parser.add_argument("--peer-cutoff", type=float, default=PEER_CUTOFF)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = parser.parse_args()
+    data = load_iptv_org(args.registry)
+    queries, truth = workload(args.names)
+    ours, answers = time_castwatch(data, queries)
+    positions = list(range(len(queries)))
+    if not args.peer_all and args.peer_sample < len(queries):
+        positions = sorted(random.Random(1).sample(positions, args.peer_sample))
+    peer_seconds, peer_answers = time_rapidfuzz(
+        data, [queries[i] for i in positions], args.peer_cutoff
+    )
+    ours_rate = len(queries) / ours["match_s"]
+    cold_rate = len(queries) / ours["match_cold_s"]
+    peer_rate = len(positions) / peer_seconds
+    ours_all, labelled = accuracy(dict(enumerate(answers)), truth)
+    ours_sample, sampled = accuracy({i: answers[i] for i in positions}, truth)
+    peer_sample, _ = accuracy(dict(zip(positions, peer_answers, strict=True)), truth)
+    print(f"workload: {len(queries):,} names ({labelled:,} labelled from eval/channels.jsonl, "
+          f"{len(queries) - labelled:,} from the simulator); registry: {len(data.channels):,} "
+          f"channels")  # fmt: skip
+    print(f"castwatch build {ours['build_s']:.2f} s, serialise {ours['serialize_s']:.2f} s "
+          f"({ours['serialized_mb']:.1f} MB), load {ours['load_s']:.2f} s")  # fmt: skip
+    rows = [
+        ("castwatch match_many", len(queries), ours["match_s"], ours_rate, ours_all, labelled),
+        ("castwatch, every cache emptied", len(queries), ours["match_cold_s"], cold_rate,
+         ours_all, labelled),
+        ("castwatch on rapidfuzz's sample", len(positions), None, None, ours_sample, sampled),
+        (f"rapidfuzz extractOne WRatio >= {args.peer_cutoff:.2f}", len(positions), peer_seconds,
+         peer_rate, peer_sample, sampled),
+    ]  # fmt: skip
+    print(f"\n{'contender':<40} {'names':>6} {'seconds':>8} {'names/s':>9} {'accuracy':>9}")
+    for label, count, seconds, rate, right, n in rows:
+        sec = f"{seconds:8.2f}" if seconds is not None else f"{'':>8}"
+        per = f"{rate:9,.0f}" if rate is not None else f"{'':>9}"
+        print(f"{label:<40} {count:>6} {sec} {per} {right:>8.3f} (of {n} labelled)")
+    print(f"\nspeed ratio castwatch/rapidfuzz: {ours_rate / peer_rate:,.0f}x as shipped, "
+          f"{cold_rate / peer_rate:,.0f}x with every cache emptied")  # fmt: skip
+    if args.json:
+        figures: dict[str, Any] = {
+            **ours,
+            "names": len(queries),
+            "peer_names": len(positions),
+            "peer_seconds": peer_seconds,
+            "ours_accuracy": ours_all,
+            "ours_sample_accuracy": ours_sample,
+            "peer_sample_accuracy": peer_sample,
+        }
+        print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

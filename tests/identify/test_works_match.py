@@ -1,0 +1,207 @@
+"""The works matcher: years, remakes, kinds, ids, episodes, abstention, storage, properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from castwatch.catalog.registry import WorkKind, WorkRecord
+from castwatch.errors import RegistryError
+from castwatch.identify.works_match import TitleQuery, WorkMatcher
+
+FILM, SERIES = WorkKind.FILM, WorkKind.SERIES
+WORKS = [
+    WorkRecord("dune-1984", "Dune", FILM, 1984),
+    WorkRecord("dune-2021", "Dune: Part One", FILM, 2021, external_ids={"tmdb": "438631"}),
+    WorkRecord("dune-2024", "Dune: Part Two", FILM, 2024),
+    WorkRecord("batman-1989", "Batman", FILM, 1989),
+    WorkRecord("the-batman-2022", "The Batman", FILM, 2022, external_ids={"imdb": "tt1877830"}),
+    WorkRecord("kong-1976", "King Kong", FILM, 1976),
+    WorkRecord("kong-2005", "King Kong", FILM, 2005),
+    WorkRecord("fargo-film", "Fargo", FILM, 1996),
+    WorkRecord("fargo-series", "Fargo", SERIES, 2014, external_ids={"tmdb": "60622"}),
+    WorkRecord("rocky-2", "Rocky II", FILM, 1979),
+    WorkRecord("amelie", "Amélie", FILM, 2001, "Le Fabuleux Destin d'Amélie Poulain"),
+    WorkRecord("hayba", "Al Hayba", SERIES, 2017, "الهيبة"),
+    WorkRecord("lupin", "Lupin", SERIES, 2021),
+    WorkRecord("harry", "Harry Potter and the Sorcerer's Stone", FILM, 2001),
+    WorkRecord("winter", "Winter of the Mountain", FILM, 2009),
+    WorkRecord("no-year", "The Undated", FILM, None),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> WorkMatcher:
+    return WorkMatcher.build(iter(WORKS))  # any iterable: a generator streams through
+
+
+def answer(matcher: WorkMatcher, *query: object) -> str | None:
+    return matcher.match(*query).target_id  # type: ignore[arg-type]
+
+
+def test_exact_title_and_year(matcher: WorkMatcher) -> None:
+    found = matcher.match("VOD| The Batman (2022) [MULTI] 1080p")
+    assert (found.target_kind, found.target_id) == ("work", "the-batman-2022")
+    assert found.confidence >= matcher.threshold
+    assert found.why["rule"] == "title"
+    assert found.why["parsed"]["title"] == "The Batman"
+    assert "language:MULTI" in found.why["tags"]
+
+
+def test_year_tolerance(matcher: WorkMatcher) -> None:
+    exact = matcher.match("King Kong (2005)")
+    off_by_one = matcher.match("King Kong (2006)")
+    assert exact.target_id == off_by_one.target_id == "kong-2005"
+    assert off_by_one.why["year_delta"] == 1
+    assert off_by_one.confidence < exact.confidence
+    far = matcher.match("King Kong (1933)")  # the original is not in the catalogue
+    assert far.target_id is None
+    assert {r["id"] for r in far.why["rejected"]} == {"kong-1976", "kong-2005"}
+
+
+def test_remakes_told_apart_by_year(matcher: WorkMatcher) -> None:
+    assert answer(matcher, "King Kong 1976 VOSTFR") == "kong-1976"
+    assert answer(matcher, "King Kong", "film", 2005) == "kong-2005"  # year from the source
+
+
+def test_abstains_when_remakes_share_a_title_and_no_year_says_which(
+    matcher: WorkMatcher,
+) -> None:
+    found = matcher.match("King Kong MULTI")
+    assert found.target_id is None
+    assert found.why["abstained"]
+    assert found.why["candidate"] in ("kong-1976", "kong-2005")
+    assert len(found.why["candidates"]) == 2
+
+
+def test_the_title_as_written_breaks_a_tie(matcher: WorkMatcher) -> None:
+    assert answer(matcher, "The Batman", "film") == "the-batman-2022"
+    assert answer(matcher, "Batman, The (2022)") == "the-batman-2022"
+    assert answer(matcher, "Batman (1989)") == "batman-1989"
+
+
+def test_main_title_before_a_subtitle(matcher: WorkMatcher) -> None:
+    found = matcher.match("Dune (2021) MULTI")
+    assert (found.target_id, found.why["rule"]) == ("dune-2021", "main-title")
+    assert answer(matcher, "Dune - Partie 2 (2024)") == "dune-2024"
+
+
+def test_kind_separates_a_film_from_a_series(matcher: WorkMatcher) -> None:
+    assert answer(matcher, "Fargo", "film") == "fargo-film"
+    assert answer(matcher, "Fargo", "series") == "fargo-series"
+    assert answer(matcher, "Fargo") is None  # either, and nothing says which
+    assert answer(matcher, "Lupin", "film") is None  # only a series of that name
+
+
+def test_episodes_give_their_series(matcher: WorkMatcher) -> None:
+    found = matcher.match("FR - Fargo S02E05 VOSTFR", "episode")
+    assert found.target_id == "fargo-series"
+    assert (found.why["season"], found.why["episode"]) == (2, 5)
+    arabic = matcher.match("الهيبة الموسم 1 الحلقة 3")
+    assert (arabic.target_id, arabic.why["rule"]) == ("hayba", "original-title")
+
+
+def test_external_ids(matcher: WorkMatcher) -> None:
+    found = matcher.match("Dune", "film", None, "438631")
+    assert (found.target_id, found.why["rule"]) == ("dune-2021", "tmdb")
+    assert answer(matcher, "Fargo S01E01", "episode", None, "60622") == "fargo-series"
+    # tmdb numbers films and series apart: a film id is no series id
+    assert matcher.match("Fargo", "series", None, "438631").why["rule"] != "tmdb"
+    assert answer(matcher, "Batman", "film", None, "tt1877830") == "the-batman-2022"
+    unknown = matcher.match("The Batman (2022)", "film", None, "999999")
+    assert (unknown.target_id, unknown.why["rule"]) == ("the-batman-2022", "title")
+
+
+def test_a_tmdb_id_against_the_title_and_year(matcher: WorkMatcher) -> None:
+    found = matcher.match("Batman (1989)", "film", None, "438631")
+    assert found.target_id == "batman-1989"
+    assert "note" in found.why
+
+
+def test_original_titles_accents_and_symbols(matcher: WorkMatcher) -> None:
+    assert answer(matcher, "Le Fabuleux Destin d'Amelie Poulain FRENCH") == "amelie"
+    assert answer(matcher, "Rocky 2 (1979)") == "rocky-2"
+    assert answer(matcher, "ROCKY II") == "rocky-2"
+
+
+def test_fuzzy_accepts_typos_not_other_words(matcher: WorkMatcher) -> None:
+    typo = matcher.match("Harry Poter and the Sorcerers Stone (2001)")
+    assert (typo.target_id, typo.why["rule"]) == ("harry", "fuzzy")
+    assert answer(matcher, "Harry Potter and the Philosophers Stone (2001)") is None
+    assert answer(matcher, "Memory of the Mountain (2009)") is None
+    assert answer(matcher, "Rocky III (1982)") is None
+    assert answer(matcher, "Farggo (1996)", "film") == "fargo-film"
+
+
+def test_unknown_and_empty_names(matcher: WorkMatcher) -> None:
+    for name in ("Pulp Fiction (1994)", "", "   ", "★★★", "MULTI 1080p"):
+        found = matcher.match(name)
+        assert found.target_id is None
+        assert found.confidence < matcher.threshold
+
+
+def test_a_work_without_a_year(matcher: WorkMatcher) -> None:
+    found = matcher.match("The Undated (2010)")
+    assert found.why["candidate"] == "no-year"
+    assert found.why["year_delta"] is None
+
+
+def test_match_many_agrees_with_match(matcher: WorkMatcher) -> None:
+    queries: list[TitleQuery | str] = [
+        "King Kong (1976)",
+        TitleQuery("Fargo S01E01", "episode"),
+        TitleQuery("Fargo S01E02", "episode"),
+        TitleQuery("Dune", "film", 2021),
+        "nothing at all",
+    ]
+    many = matcher.match_many(queries)
+    one_by_one = [matcher.match(q) if isinstance(q, str) else matcher.match(*q) for q in queries]
+    assert [m.target_id for m in many] == [o.target_id for o in one_by_one]
+    assert [m.confidence for m in many] == [o.confidence for o in one_by_one]
+    assert many[2].why["episode"] == 2  # decided once per series, episode kept per name
+
+
+def test_serialize_round_trip(matcher: WorkMatcher) -> None:
+    loaded = WorkMatcher.deserialize(matcher.serialize())
+    assert len(loaded) == len(matcher) == len(WORKS)
+    for name in ("Dune (2021)", "King Kong", "Farggo", "الهيبة الحلقة 2", "Dune"):
+        assert loaded.match(name) == matcher.match(name)
+    assert loaded.match("Dune", "film", None, "438631").target_id == "dune-2021"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not an index", lambda data: data[:-10], lambda data: data[:12] + b"]" + data[13:]],
+)
+def test_damaged_index_is_a_registry_error(matcher: WorkMatcher, damage: object) -> None:
+    data = matcher.serialize()
+    broken = damage(data) if callable(damage) else damage
+    with pytest.raises(RegistryError, match="rebuild"):
+        WorkMatcher.deserialize(broken)
+
+
+def test_thresholds_and_tolerance_are_settings() -> None:
+    strict = WorkMatcher.build(WORKS, threshold=0.999, year_tolerance=0)
+    assert strict.match("King Kong (2006)").target_id is None
+    assert strict.match("King Kong (2006)").why["candidate"] is None
+    assert WorkMatcher.deserialize(strict.serialize()).threshold == 0.999
+
+
+@given(
+    title=st.text(max_size=60),
+    kind=st.sampled_from([None, "film", "series", "episode", "movie", "live", ""]),
+    year=st.none() | st.integers(-5, 3000),
+    tmdb=st.none() | st.text(alphabet="0123456789t", max_size=9),
+)
+@settings(max_examples=300, deadline=None)
+def test_match_never_fails(
+    matcher: WorkMatcher, title: str, kind: str | None, year: int | None, tmdb: str | None
+) -> None:
+    found = matcher.match(title, kind, year, tmdb)
+    assert found.target_kind == "work"
+    assert 0.0 <= found.confidence <= 1.0
+    assert found.target_id is None or found.target_id in {work.id for work in WORKS}
+    assert (found.target_id is None) == (
+        found.confidence < matcher.threshold or not found.why["candidate"]
+    )
