@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,8 +11,7 @@ from hypothesis import strategies as st
 from castwatch.catalog.registry import ChannelRecord, FeedRecord
 from castwatch.errors import RegistryError
 from castwatch.identify.channels import ChannelMatcher, ChannelQuery
-
-REGISTRY = Path(__file__).resolve().parents[3] / "shared" / "data" / "iptv-org"
+from tests.identify.test_iptv_org import SHARED_IPTV_ORG as REGISTRY
 
 
 def _feed(channel: str, feed: str, area: str, languages: str, main: bool = False) -> FeedRecord:
