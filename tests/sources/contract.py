@@ -1,20 +1,21 @@
 """The contract every Source honours, as a test battery each source's tests inherit.
 
 Like ThreatExchange's ``SignalTypeAutoTest``: a new source gets every check here by
-subclassing :class:`SourceContract` and providing four class-scoped fixtures::
+subclassing :class:`SourceContract`, naming the source and the simulator URL it reads::
 
     from tests.sources.contract import SourceContract
 
     class TestMySource(SourceContract):
-        source_name = "mine"
+        source_name = "mine"      # the registry name
+        url_key = "xtream_url"    # which simulator URL the default ``target`` reads
+
+By default ``options`` and ``secrets`` come from conftest (``sim_options``, ``sim_secrets``)
+and ``expected_counts`` is the whole simulated catalog; override any of them, or ``target``,
+as class-scoped fixtures::
 
         @pytest.fixture(scope="class")
         @classmethod
-        def target(cls, sim: SimServer) -> str: ...  # what fetch() reads
-
-        # and, the same way: options -> FetchOptions (account, limits),
-        # expected_counts -> dict[str, int] (Inventory.counts()),
-        # secrets -> list[str] (strings that must never show; conftest's sim_secrets).
+        def expected_counts(cls) -> dict[str, int]: ...
 
 Class-scoped fixtures are classmethods (pytest 9 deprecates instance-method ones).
 
@@ -36,6 +37,7 @@ from hypothesis import strategies as st
 from castwatch.catalog import Inventory
 from castwatch.catalog.credentials import MAC, PASSWORD, USERNAME, restore_credentials
 from castwatch.errors import FetchError
+from castwatch.sim import SimConfig, SimServer
 from castwatch.sources.base import FetchOptions, Source, all_sources, get_source
 
 ProgressLog = list[tuple[str, int, int | None]]
@@ -60,10 +62,42 @@ def closed_port() -> int:
 
 
 class SourceContract:
-    """Checks that hold for every source: counts, keys, secrecy, probing, failure naming."""
+    """Checks that hold for every source: counts, keys, secrecy, probing, failure naming.
+
+    The defaults read the session's simulated panel: ``target`` is its URL named by
+    ``url_key``, ``options`` and ``secrets`` come from conftest, ``expected_counts`` is the
+    whole catalog. Override any of them as class-scoped fixtures.
+    """
 
     #: The registry name of the source under test.
     source_name: ClassVar[str]
+    #: Which of the simulator's URLs the default ``target`` reads.
+    url_key: ClassVar[str]
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def target(cls, sim: SimServer) -> str:
+        return str(sim.urls[cls.url_key])
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def options(cls, sim_options: FetchOptions) -> FetchOptions:
+        return sim_options
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def expected_counts(cls, sim_config: SimConfig) -> dict[str, int]:
+        return {
+            "live": sim_config.live,
+            "film": sim_config.films,
+            "series": sim_config.series,
+            "episode": sim_config.episodes,
+        }
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def secrets(cls, sim_secrets: list[str]) -> list[str]:
+        return sim_secrets
 
     @pytest.fixture(scope="class")
     @classmethod

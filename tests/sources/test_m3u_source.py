@@ -32,27 +32,13 @@ Serve = Callable[[Any], AbstractContextManager[str]]
 
 class TestM3UContract(SourceContract):
     source_name = "m3u"
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def target(cls, sim: SimServer) -> str:
-        return sim.urls["m3u_url"]
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def options(cls, sim_options: FetchOptions) -> FetchOptions:
-        return sim_options
+    url_key = "m3u_url"
 
     @pytest.fixture(scope="class")
     @classmethod
     def expected_counts(cls) -> dict[str, int]:
         # A playlist lists episodes, never the series holding them.
         return {"live": SMALL.live, "film": SMALL.films, "series": 0, "episode": SMALL.episodes}
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def secrets(cls, sim_secrets: list[str]) -> list[str]:
-        return sim_secrets
 
     def test_keys_are_the_xtream_ones(self, inventory: Inventory, sim: SimServer) -> None:
         for entry in inventory.entries:

@@ -14,7 +14,7 @@ import pytest
 from castwatch.catalog import Credentials, EntryKind, Inventory
 from castwatch.catalog.credentials import MAC
 from castwatch.errors import AuthenticationError, ProtocolError, SourceError
-from castwatch.sim import SimConfig, SimServer
+from castwatch.sim import SimServer
 from castwatch.sources.base import FetchOptions
 from castwatch.sources.clients.stalker import MAX_PAGES, api_candidates
 from castwatch.sources.stalker import StalkerSource
@@ -29,31 +29,7 @@ class TestStalkerContract(SourceContract):
     """The shared source contract, plus Stalker field mapping, against the simulator."""
 
     source_name = "stalker"
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def target(cls, sim: SimServer) -> str:
-        return str(sim.urls["stalker_url"])
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def options(cls, sim_options: FetchOptions) -> FetchOptions:
-        return sim_options
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def expected_counts(cls, sim_config: SimConfig) -> dict[str, int]:
-        return {
-            "live": sim_config.live,
-            "film": sim_config.films,
-            "series": sim_config.series,
-            "episode": sim_config.episodes,
-        }
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def secrets(cls, sim_secrets: list[str]) -> list[str]:
-        return sim_secrets
+    url_key = "stalker_url"
 
     def test_channel_urls_lose_the_player_prefix_but_keep_it_in_extra(
         self, inventory: Inventory

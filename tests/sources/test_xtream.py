@@ -34,31 +34,7 @@ class TestXtreamContract(SourceContract):
     """The shared source contract, plus Xtream field mapping, against the simulator."""
 
     source_name = "xtream"
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def target(cls, sim: SimServer) -> str:
-        return str(sim.urls["xtream_url"])
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def options(cls, sim_options: FetchOptions) -> FetchOptions:
-        return sim_options
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def expected_counts(cls, sim_config: SimConfig) -> dict[str, int]:
-        return {
-            "live": sim_config.live,
-            "film": sim_config.films,
-            "series": sim_config.series,
-            "episode": sim_config.episodes,
-        }
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def secrets(cls, sim_secrets: list[str]) -> list[str]:
-        return sim_secrets
+    url_key = "xtream_url"
 
     def test_live_entries_carry_epg_logo_group_and_a_placeholder_url(
         self, inventory: Inventory, target: str
