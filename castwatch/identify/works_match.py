@@ -25,22 +25,17 @@ of ``eval/titles.jsonl`` by ``bench/eval_titles.py --fit``; below ``threshold`` 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import re
 import sys
-import zlib
 from array import array
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
-from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import islice
 from typing import Any, NamedTuple
 
-from castwatch.catalog.registry import Identification, WorkKind, WorkRecord
+from castwatch.catalog.registry import Identification, WorkRecord
 from castwatch.errors import RegistryError
 from castwatch.identify.titles import (
     ParsedTitle,
@@ -48,6 +43,32 @@ from castwatch.identify.titles import (
     parse_title,
     strict_key,
     title_tokens,
+)
+from castwatch.identify.works_keys import (
+    ARRAYS,
+    FILM,
+    INDEX_BITS,
+    INDEX_MASK,
+    KIND_NAMES,
+    KINDS,
+    MAX_WORKS,
+    QUERY_KINDS,
+    SERIES,
+    SHIFT,
+    VIA,
+    Strings,
+    add_work_keys,
+    consonant_skeleton,
+    crc32_of,
+    digits_of,
+    external_id_key,
+    fold_key,
+    hash64,
+    main_title,
+    tokens_of,
+    unpack_array,
+    word_index,
+    words_agree,
 )
 
 #: Logistic map from raw score to the probability of being right: (slope, intercept), fitted
@@ -60,23 +81,7 @@ DEFAULT_YEAR_TOLERANCE = 1
 FUZZY_MAX_POSTINGS = 2_000
 #: How many works sharing words a fuzzy lookup compares letter by letter, at most.
 _FUZZY_CANDIDATES = 24
-_FILM, _SERIES = 0, 1
-_KINDS = {WorkKind.FILM: _FILM, WorkKind.SERIES: _SERIES}
-_KIND_NAMES = ("film", "series")
-_QUERY_KINDS = {"film": _FILM, "movie": _FILM, "vod": _FILM, "series": _SERIES,
-                "episode": _SERIES, "tv": _SERIES, "show": _SERIES}  # fmt: skip
-#: A composite index entry is (key hash << 29) | (which title << 27) | work number: one
-#: sorted array of 8-byte ints instead of a dict of strings, a tenth of the memory.
-_INDEX_BITS = 27
-_INDEX_MASK = (1 << _INDEX_BITS) - 1
-#: Two bits between hash and work number say which title the key came from.
-_SHIFT = _INDEX_BITS + 2
-_VIA = ("title", "original-title", "main-title")
-MAX_WORKS = 1 << _INDEX_BITS
 _MAGIC = b"CWWORKS1"
-for _code, _size in (("Q", 8), ("I", 4), ("H", 2), ("B", 1)):
-    if array(_code).itemsize != _size:  # pragma: no cover - exotic platforms only
-        raise ImportError(f"array typecode {_code!r} is not {_size} bytes on this platform")
 
 
 class TitleQuery(NamedTuple):
@@ -86,88 +91,6 @@ class TitleQuery(NamedTuple):
     kind: str | None = None
     year: int | None = None
     tmdb_id: str | None = None
-
-
-class _Strings:
-    """Many strings as one UTF-8 blob and an offset array: 12 bytes a title, not 60."""
-
-    def __init__(self, blob: bytes, offsets: array[int]) -> None:
-        self.blob = blob
-        self.offsets = offsets
-
-    @classmethod
-    def of(cls, texts: Iterable[str]) -> _Strings:
-        encoded = [text.encode() for text in texts]
-        return cls(b"".join(encoded), array("Q", accumulate(map(len, encoded), initial=0)))
-
-    def __getitem__(self, index: int) -> str:
-        return self.blob[self.offsets[index] : self.offsets[index + 1]].decode()
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-
-@lru_cache(maxsize=1 << 16)
-def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(title_tokens(text))
-
-
-def _key(text: str) -> str:
-    return "".join(_tokens(text))
-
-
-def _crc(text: str) -> int:
-    """A 32-bit hash for title keys and words: fast, and a collision only costs a check."""
-    return zlib.crc32(text.encode())
-
-
-def _digest(text: str) -> int:
-    """A 35-bit hash for external ids, which are trusted without a second look."""
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> _SHIFT
-
-
-def _work_keys(keys: dict[str, int], text: str, key: str, original: bool) -> None:
-    """Add the keys a title is found by: its own, and its main title's (``dune`` for
-    ``Dune: Part One``), each with the number of the rule it stands for in :data:`_VIA`."""
-    if key:
-        keys.setdefault(key, int(original))
-    if (main := _main_title(text)) and (main_key := _key(main)):
-        keys.setdefault(main_key, 2)
-
-
-_VOWELS = str.maketrans("", "", "aeiouy")
-_RUNS = re.compile(r"(.)\1+")
-
-
-def _skeleton(key: str) -> str:
-    """A key's first letter and its consonants, runs collapsed: ``Farggo`` meets ``Fargo``."""
-    if len(key) < 4:
-        return ""
-    return _RUNS.sub(r"\1", key[0] + key[1:].translate(_VOWELS))
-
-
-def _main_title(title: str) -> str | None:
-    """``Dune`` of ``Dune: Part One``: the part before a subtitle, if the rest says more."""
-    if ":" not in title and " - " not in title and "–" not in title and "—" not in title:
-        return None
-    for separator in (": ", " - ", " – ", " — "):
-        head, found, tail = title.partition(separator)
-        if found and _key(head) and _key(tail):
-            return head
-    return None
-
-
-def _external_key(scheme: str, value: str, kind: int | None) -> str | None:
-    """``imdb:tt0133093`` or ``tmdb:0:603`` (tmdb numbers films and series apart)."""
-    value = value.strip().lower()
-    # isascii too: "²".isdigit() is true, and int() refuses it.
-    if scheme == "imdb" and value.startswith("tt") and value[2:].isascii() and value[2:].isdigit():
-        return f"imdb:tt{int(value[2:]):07d}"
-    numeric = value.isascii() and value.isdigit()
-    if scheme == "tmdb" and numeric and int(value) > 0 and kind is not None:
-        return f"tmdb:{kind}:{int(value)}"
-    return None
 
 
 def calibrate(raw: float) -> float:
@@ -239,9 +162,9 @@ class WorkMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         year_tolerance: int = DEFAULT_YEAR_TOLERANCE,
     ) -> None:
-        self._ids: _Strings = columns["ids"]
-        self._titles: _Strings = columns["titles"]
-        self._originals: _Strings = columns["originals"]
+        self._ids: Strings = columns["ids"]
+        self._titles: Strings = columns["titles"]
+        self._originals: Strings = columns["originals"]
         self._years: array[int] = columns["years"]
         self._kinds: array[int] = columns["kinds"]
         self._keys: array[int] = columns["keys"]
@@ -277,7 +200,7 @@ class WorkMatcher:
         for index, work in enumerate(works):
             if index >= MAX_WORKS:
                 raise ValueError(f"a WorkMatcher holds at most {MAX_WORKS:,} works")
-            kind = _KINDS.get(work.kind, _FILM)
+            kind = KINDS.get(work.kind, FILM)
             title = work.title
             original = work.original_title if work.original_title != title else None
             ids.append(work.id)
@@ -290,29 +213,29 @@ class WorkMatcher:
             lengths.append(min(len(whole), 255))
             words = set(content_words(tokens) or tokens)
             work_keys: dict[str, int] = {}
-            _work_keys(work_keys, title, whole, original=False)
+            add_work_keys(work_keys, title, whole, original=False)
             if original:
                 tokens = title_tokens(original)
                 words.update(content_words(tokens) or tokens)
-                _work_keys(work_keys, original, "".join(tokens), original=True)
+                add_work_keys(work_keys, original, "".join(tokens), original=True)
             for key, via in work_keys.items():
-                keys.append(_crc(key) << _SHIFT | via << _INDEX_BITS | index)
-            if len(words) == 1 and (skeleton := _skeleton(whole)):
+                keys.append(crc32_of(key) << SHIFT | via << INDEX_BITS | index)
+            if len(words) == 1 and (skeleton := consonant_skeleton(whole)):
                 # One-word titles have no other word to be found by when mistyped.
-                skeletons.append(_crc(skeleton) << _SHIFT | index)
+                skeletons.append(crc32_of(skeleton) << SHIFT | index)
             for word in words:
                 word_of.append(vocabulary.setdefault(word, len(vocabulary)))
                 work_of.append(index)
             for scheme, value in work.external_ids.items():
-                if external_key := _external_key(scheme, value, kind):
-                    external.append(_digest(external_key) << _SHIFT | index)
+                if external_key := external_id_key(scheme, value, kind):
+                    external.append(hash64(external_key) << SHIFT | index)
         keys.sort()
         skeletons.sort()
         external.sort()
         columns: dict[str, Any] = {
-            "ids": _Strings.of(ids),
-            "titles": _Strings.of(titles),
-            "originals": _Strings.of(originals),
+            "ids": Strings.of(ids),
+            "titles": Strings.of(titles),
+            "originals": Strings.of(originals),
             "years": years,
             "kinds": kinds,
             "keys": array("Q", keys),
@@ -320,7 +243,7 @@ class WorkMatcher:
             "lengths": lengths,
             "external": array("Q", external),
         }
-        columns.update(_word_index(vocabulary, word_of, work_of))
+        columns.update(word_index(vocabulary, word_of, work_of))
         return cls(columns, threshold, year_tolerance)
 
     def match(
@@ -363,8 +286,8 @@ class WorkMatcher:
     def _query(
         self, parsed: ParsedTitle, kind: str | None, year: int | None, tmdb_id: str | None
     ) -> _Query:
-        given = _QUERY_KINDS.get((kind or "").strip().lower())
-        kind_code = given if given is not None else _QUERY_KINDS.get(parsed.kind_hint or "")
+        given = QUERY_KINDS.get((kind or "").strip().lower())
+        kind_code = given if given is not None else QUERY_KINDS.get(parsed.kind_hint or "")
         year_given = year is not None and 1800 < year < 2200
         tmdb = (tmdb_id or "").strip().lower() or None
         if tmdb in ("0", "none", "null"):
@@ -383,7 +306,7 @@ class WorkMatcher:
         ]
         rejected: list[_Rejection] = []
         for number, (reading, year) in enumerate(readings):
-            key = _key(reading)
+            key = fold_key(reading)
             kept, turned_down = self._rank(self._exact(key), reading, year, query.kind)
             rejected += turned_down
             # A 32-bit key hash may collide: check the winner's title before trusting it.
@@ -401,8 +324,8 @@ class WorkMatcher:
         if not key:
             return []
         found = []
-        for entry in self._lookup(self._keys, _crc(key)):
-            found.append((entry & _INDEX_MASK, _VIA[entry >> _INDEX_BITS], 1.0))
+        for entry in self._lookup(self._keys, crc32_of(key)):
+            found.append((entry & INDEX_MASK, VIA[entry >> INDEX_BITS], 1.0))
         return found
 
     def _confirmed(self, candidate: _Candidate, key: str) -> bool:
@@ -412,8 +335,8 @@ class WorkMatcher:
         text = text or self._titles[candidate.work]
         if candidate.via == "main-title":
             texts = (self._titles[candidate.work], self._originals[candidate.work])
-            return any(_key(_main_title(text) or "") == key for text in texts if text)
-        return _key(text) == key
+            return any(fold_key(main_title(text) or "") == key for text in texts if text)
+        return fold_key(text) == key
 
     def _rank(
         self, found: list[tuple[int, str, float]], reading: str, year: int | None, kind: int | None
@@ -490,30 +413,30 @@ class WorkMatcher:
         size = len(key)
         if size < 4:
             return None  # too short to guess at
-        skeleton = _skeleton(key)
+        skeleton = consonant_skeleton(key)
         mine = content_words(tokens) or tokens
         pool = self._sharing_words(mine, size)
         if len(mine) == 1:
-            pool += islice(self._lookup(self._skeletons, _crc(skeleton)), 32)
+            pool += islice(self._lookup(self._skeletons, crc32_of(skeleton)), 32)
         found = []
-        digits, words, slack = _digits(key), set(mine), max(3, size // 3)
+        digits, words, slack = digits_of(key), set(mine), max(3, size // 3)
         for work in dict.fromkeys(pool):
             similarity = 0.0
             for text in self._texts(work):
-                tokens_of_text = list(_tokens(text))
+                tokens_of_text = list(tokens_of(text))
                 other = "".join(tokens_of_text)
                 theirs = content_words(tokens_of_text) or tokens_of_text
                 # A typo changes one word: the others must be there as they are.
                 if (
                     abs(len(other) - size) > slack
                     or len(words.intersection(theirs)) < max(len(words), len(theirs)) - 1
-                    or _digits(other) != digits  # Rocky II is not Rocky III
+                    or digits_of(other) != digits  # Rocky II is not Rocky III
                 ):
                     continue
                 # Short titles one letter apart (Alien, Aliens) are different films, not
                 # typos, unless their consonants agree (Fargo, Farggo).
-                floor = 0.8 if _skeleton(other) == skeleton else 0.95 if size < 8 else 0.75
-                if not _words_agree(mine, theirs):
+                floor = 0.8 if consonant_skeleton(other) == skeleton else 0.95 if size < 8 else 0.75
+                if not words_agree(mine, theirs):
                     continue
                 ratio = SequenceMatcher(None, key, other).ratio()
                 if ratio >= max(floor, similarity):
@@ -550,23 +473,23 @@ class WorkMatcher:
 
     def _by_external(self, parsed: ParsedTitle, query: _Query) -> _Decision | None:
         tmdb = query.tmdb_id or ""
-        kinds = (query.kind,) if query.kind is not None else (_FILM, _SERIES)
+        kinds = (query.kind,) if query.kind is not None else (FILM, SERIES)
         scheme = "imdb" if tmdb.startswith("tt") else "tmdb"
         hits = {
             index
             for kind in kinds
-            if (key := _external_key(scheme, tmdb, kind))
-            for index in self._lookup(self._external, _digest(key))
+            if (key := external_id_key(scheme, tmdb, kind))
+            for index in self._lookup(self._external, hash64(key))
         }
         if len(hits) != 1:
             return None  # unknown id, or a film and a series share the number: use the name
         index = hits.pop()
-        key = _key(parsed.title)
+        key = fold_key(parsed.title)
         texts = self._texts(index)
-        texts += tuple(main for text in texts if (main := _main_title(text)))
+        texts += tuple(main for text in texts if (main := main_title(text)))
         work_year = self._years[index]
         agrees = (
-            not key or any(SequenceMatcher(None, key, _key(t)).ratio() >= 0.6 for t in texts)
+            not key or any(SequenceMatcher(None, key, fold_key(t)).ratio() >= 0.6 for t in texts)
         ) and (not (query.year and work_year) or abs(query.year - work_year) <= self.year_tolerance)
         candidate = _Candidate(index, scheme, None, True, agrees, 1.0, 1.0)
         if agrees:
@@ -578,14 +501,14 @@ class WorkMatcher:
 
     def _lookup(self, column: array[int], hashed: int) -> Iterator[int]:
         """The entries of ``column`` that carry ``hashed``, hash bits removed."""
-        position = bisect_left(column, hashed << _SHIFT)
-        low = (1 << _SHIFT) - 1
-        while position < len(column) and column[position] >> _SHIFT == hashed:
+        position = bisect_left(column, hashed << SHIFT)
+        low = (1 << SHIFT) - 1
+        while position < len(column) and column[position] >> SHIFT == hashed:
             yield column[position] & low
             position += 1
 
     def _word(self, word: str) -> tuple[int, int] | None:
-        hashed = _crc(word)
+        hashed = crc32_of(word)
         position = bisect_left(self._word_hashes, hashed)
         if position < len(self._word_hashes) and self._word_hashes[position] == hashed:
             return self._word_starts[position], self._word_starts[position + 1]
@@ -627,7 +550,7 @@ class WorkMatcher:
             },
             "tags": [f"{tag.family}:{tag.text}" for tag in parsed.tags],
             "query": {
-                "kind": None if query.kind is None else _KIND_NAMES[query.kind],
+                "kind": None if query.kind is None else KIND_NAMES[query.kind],
                 "year": query.year,
                 "tmdb_id": query.tmdb_id,
             },
@@ -648,7 +571,7 @@ class WorkMatcher:
             "id": self._ids[candidate.work],
             "title": self._titles[candidate.work],
             "year": self._years[candidate.work] or None,
-            "kind": _KIND_NAMES[self._kinds[candidate.work]],
+            "kind": KIND_NAMES[self._kinds[candidate.work]],
             "via": candidate.via,
             "year_delta": candidate.year_delta,
             "similarity": round(candidate.similarity, 3),
@@ -658,12 +581,12 @@ class WorkMatcher:
         """The index as bytes for :meth:`deserialize`: arrays as they lie in memory."""
         parts: list[tuple[str, str, bytes]] = []
         for name in ("ids", "titles", "originals"):
-            column: _Strings = getattr(self, f"_{name}")
+            column: Strings = getattr(self, f"_{name}")
             parts += [
                 (f"{name}.blob", "", column.blob),
                 (f"{name}.offsets", "Q", column.offsets.tobytes()),
             ]
-        for name in _ARRAYS:
+        for name in ARRAYS:
             values: array[int] = getattr(self, f"_{name}")
             parts.append((name, values.typecode, values.tobytes()))
         header = {
@@ -695,9 +618,9 @@ class WorkMatcher:
                 if len(chunk) != length:
                     raise ValueError("the data ends early")
                 offset += length
-                raw[name] = chunk if not code else _array(code, chunk, header["byteorder"])
+                raw[name] = chunk if not code else unpack_array(code, chunk, header["byteorder"])
             columns = {
-                name: _Strings(raw.pop(f"{name}.blob"), raw.pop(f"{name}.offsets"))
+                name: Strings(raw.pop(f"{name}.blob"), raw.pop(f"{name}.offsets"))
                 for name in ("ids", "titles", "originals")
             }
             columns.update(raw)
@@ -711,62 +634,3 @@ class WorkMatcher:
             raise RegistryError(
                 f"the works index cannot be read ({error}): rebuild it with WorkMatcher.build"
             ) from error
-
-
-_ARRAYS = ("years", "kinds", "lengths", "keys", "skeletons", "external", "word_hashes",
-           "word_starts", "postings")  # fmt: skip
-
-
-def _array(code: str, chunk: bytes, byteorder: str) -> array[int]:
-    values = array(code)
-    values.frombytes(chunk)
-    if byteorder != sys.byteorder:
-        values.byteswap()
-    return values
-
-
-def _words_agree(mine: list[str], theirs: list[str]) -> bool:
-    """Every word of each title has a near twin in the other: typos pass, other words do not.
-
-    ``Memory of the Mountain`` reads 79% like ``Winter of the Mountain`` letter by letter;
-    word by word, ``memory`` has no twin.
-    """
-    if abs(len(mine) - len(theirs)) > 1 or not mine or not theirs:
-        return "".join(mine) == "".join(theirs)
-    return all(
-        any(a == b or SequenceMatcher(None, a, b).ratio() >= 0.7 for b in other)
-        for words, other in ((mine, theirs), (theirs, mine))
-        for a in words
-    )
-
-
-def _digits(key: str) -> str:
-    return "".join(char for char in key if char.isdigit())
-
-
-def _word_index(
-    vocabulary: dict[str, int], word_of: array[int], work_of: array[int]
-) -> dict[str, array[int]]:
-    """Word hash -> works, as a counting sort: sorted hashes, start offsets, one postings array."""
-    hashes = [_crc(word) for word in vocabulary]
-    order = sorted(range(len(hashes)), key=hashes.__getitem__)
-    rank = array("I", bytes(4 * len(order)))
-    for position, word in enumerate(order):
-        rank[word] = position
-    ranked = array("I", map(rank.__getitem__, word_of))
-    sizes = Counter(ranked)
-    starts = array("I", [0])
-    total = 0
-    for position in range(len(order)):
-        total += sizes[position]
-        starts.append(total)
-    fill = array("I", starts[:-1])
-    postings = array("I", bytes(4 * len(ranked)))
-    for position, work in zip(ranked, work_of, strict=True):
-        postings[fill[position]] = work
-        fill[position] += 1
-    return {
-        "word_hashes": array("I", (hashes[word] for word in order)),
-        "word_starts": starts,
-        "postings": postings,
-    }
