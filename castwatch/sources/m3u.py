@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import gc
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -34,13 +33,11 @@ from castwatch.errors import (
     FetchError,
     HttpStatusError,
     ProtocolError,
-    RedirectLoop,
-    ResponseTooLarge,
     SourceError,
 )
 from castwatch.sources.base import FetchOptions, Progress, Source, no_progress, register_source
 from castwatch.sources.clients import m3u
-from castwatch.sources.clients.http import HttpClient
+from castwatch.sources.clients.http import HttpClient, is_retriable, paused_gc, run_sync
 
 #: Bytes read from a file at a time.
 CHUNK_BYTES = 1 << 18
@@ -48,7 +45,6 @@ CHUNK_BYTES = 1 << 18
 HEAD_BYTES = 4096
 
 #: Statuses worth another try before the body starts (overloaded or flaky panels).
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
 _HLS_TAGS = (b"#EXT-X-TARGETDURATION", b"#EXT-X-MEDIA-SEQUENCE", b"#EXT-X-STREAM-INF")
 _MPEGURL_TYPES = ("audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpegurl")
 # Xtream stream URLs, `http://h:8080/live/USER/PASS/1234.ts`, are most entries. Their prefix
@@ -97,20 +93,13 @@ class M3USource(Source):
     ) -> Inventory:
         """Read the whole playlist; a URL is streamed under the options' size cap and timeout."""
         builder = PlaylistBuilder(target, progress)
-        # Some 600,000 objects that live as long as the inventory are made here; the cyclic
-        # collector would re-walk them again and again for nothing (none is in a cycle), which
-        # costs as much as the parsing. The simulator's catalog builder pauses it likewise.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # Some 600,000 long-lived objects are made here: see paused_gc.
+        with paused_gc():
             if target.lower().startswith(("http://", "https://")):
-                asyncio.run(_stream_url(target, options, builder))
+                run_sync(_stream_url(target, options, builder))
             else:
                 _read_file(target, builder)
             return builder.finish()
-        finally:
-            if collecting:
-                gc.enable()
 
 
 async def _stream_url(target: str, options: FetchOptions, builder: PlaylistBuilder) -> None:
@@ -129,17 +118,11 @@ async def _stream_url(target: str, options: FetchOptions, builder: PlaylistBuild
                         "wrong, expired or banned credentials",
                         exc.url,
                     ) from None
-                if (
-                    exc.status not in _RETRY_STATUSES
-                    or builder.started
-                    or attempt >= options.retries
-                ):
+                if not is_retriable(exc) or builder.started or attempt >= options.retries:
                     raise
-            except (ResponseTooLarge, RedirectLoop):
-                raise
-            except FetchError:
+            except FetchError as exc:
                 # Retry only while nothing was parsed: a stream cannot resume mid-body.
-                if builder.started or attempt >= options.retries:
+                if not is_retriable(exc) or builder.started or attempt >= options.retries:
                     raise
             await asyncio.sleep(options.backoff * 2**attempt)
             attempt += 1
