@@ -400,7 +400,8 @@ def _extra(row: JsonObject, keys: tuple[str, ...]) -> dict[str, str]:
         value = row.get(key)
         if value not in _EMPTY:
             # direct_source may carry the upstream's own credentials: never store them raw.
-            extra[key] = redact_url(value) if key == "direct_source" else str(value)
+            text = str(value)  # panels send numbers and nulls where strings belong
+            extra[key] = redact_url(text) if key == "direct_source" else text
     return extra
 
 

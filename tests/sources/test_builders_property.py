@@ -92,3 +92,10 @@ def test_stalker_builder_never_crashes(
             _check(builder.episodes(parent, seasons))
     except CastwatchError:
         pass
+
+
+def test_a_number_where_a_url_belongs_is_kept_as_text() -> None:
+    # Found by the property above: panels send direct_source as a number.
+    builder = xtream.EntryBuilder("http://panel.test:8080/", 0)
+    (entry,) = builder.live([{"stream_id": 1, "name": "X", "direct_source": 1}], [])
+    assert entry.extra["direct_source"] == "1"
