@@ -17,8 +17,14 @@ The tree::
     │   └── UnrecognizedSource     auto-detection found no M3U, Xtream or Stalker service
     ├── StorageError               the database could not do what was asked
     │   └── NotFound               no such service or snapshot
-    └── RegistryError              reference data (iptv-org tables, rights-holder file, works
-                                   file) is missing or malformed (names the file and field)
+    ├── RegistryError              reference data (iptv-org tables, rights-holder file, works
+    │                              file) is missing or malformed (names the file and field)
+    └── MediaError                 media could not be read or fingerprinted (names file or URL)
+        ├── CorruptMedia           not media, or undecodable (garbage, truncated, hostile)
+        ├── NoMediaStream          no video (or audio) stream where one was asked for
+        ├── MediaTooShort          too little decodable media to fingerprint or compare
+        ├── EncryptedMedia         encrypted segments (DRM, AES): castwatch never circumvents them
+        └── FingerprintFormatError stored fingerprint bytes that are not a castwatch fingerprint
 
 Messages say what went wrong and what to try; URLs in them never carry credentials.
 """
@@ -96,3 +102,31 @@ class NotFound(StorageError):
 
 class RegistryError(CastwatchError):
     """Reference data is missing or malformed: names the file, and the column or field."""
+
+
+class MediaError(CastwatchError):
+    """Media could not be read or fingerprinted. ``source`` names the file or redacted URL."""
+
+    def __init__(self, message: str, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{message} ({source})" if source else message)
+
+
+class CorruptMedia(MediaError):
+    """The bytes are not media FFmpeg can decode: garbage, truncated or hostile input."""
+
+
+class NoMediaStream(MediaError):
+    """The media has no stream of the kind asked for (no video, or no audio)."""
+
+
+class MediaTooShort(MediaError):
+    """Too little decodable media to fingerprint or compare; capture a longer probe."""
+
+
+class EncryptedMedia(MediaError):
+    """Encrypted segments (DRM or AES-128): castwatch never circumvents access control."""
+
+
+class FingerprintFormatError(MediaError):
+    """Stored fingerprint bytes are not a castwatch fingerprint of a known version."""
