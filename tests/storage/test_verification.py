@@ -1,0 +1,100 @@
+"""References and verification results in the database, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from castwatch.catalog.verification import (
+    ReferenceInfo,
+    VerificationResult,
+    reference_key,
+    split_reference_key,
+)
+from castwatch.errors import NotFound, StorageError
+from castwatch.storage import verification
+from castwatch.storage.db import Store
+from castwatch.storage.queries import find_service
+from castwatch.storage.snapshots import save_inventory
+from tests.storage.helpers import make_inventory
+
+
+def _info(subject_id: str = "CanalPlus.fr", **changes: object) -> ReferenceInfo:
+    fields: dict[str, object] = {
+        "subject_kind": "channel",
+        "subject_id": subject_id,
+        "live": True,
+        "source": "http://127.0.0.1/ref/index.m3u8",
+        "duration_s": 600.0,
+        "updated_at": datetime.now(UTC),
+        "window_s": 600.0,
+        "sha256": "ab" * 32,
+    }
+    fields.update(changes)
+    return ReferenceInfo(**fields)  # type: ignore[arg-type]
+
+
+def test_reference_key_round_trips() -> None:
+    assert reference_key("work", "tt:1") == "work:tt:1"
+    assert split_reference_key("work:tt:1") == ("work", "tt:1")
+
+
+def test_a_reference_is_replaced_whole(store: Store) -> None:
+    first = verification.save_reference(store, _info(), {"video": b"v1", "audio": b"a1"})
+    again = verification.save_reference(store, _info(duration_s=30.0), {"video": b"v2"})
+    assert first == again
+    [(info, prints)] = list(verification.iter_reference_prints(store))
+    assert info.key == "channel:CanalPlus.fr"
+    assert info.duration_s == 30.0
+    assert prints == {"video": b"v2"}
+    [listed] = verification.list_references(store)
+    assert listed.fingerprinters == ("video",)
+
+
+def test_bad_references_are_refused_and_store_nothing(store: Store) -> None:
+    with pytest.raises(StorageError, match="channel or a work"):
+        verification.save_reference(store, _info(subject_kind="song"), {"video": b"x"})
+    with pytest.raises(StorageError, match="no fingerprints"):
+        verification.save_reference(store, _info(), {})
+    assert verification.list_references(store) == []
+
+
+def test_delete_reference(store: Store) -> None:
+    verification.save_reference(store, _info("A.fr"), {"video": b"a"})
+    verification.save_reference(store, _info("B.fr"), {"video": b"b"})
+    verification.delete_reference(store, "channel", "A.fr")
+    assert [info.subject_id for info in verification.list_references(store)] == ["B.fr"]
+    with pytest.raises(NotFound):
+        verification.delete_reference(store, "channel", "A.fr")
+
+
+def test_verification_results_round_trip(store: Store) -> None:
+    save_inventory(store, make_inventory(), service_name="svc")
+    with store.session() as session:
+        service = find_service(session, "svc")
+    result = VerificationResult(
+        source="http://127.0.0.1/live/u/***/1.m3u8",
+        confirmed=True,
+        verified_at=datetime(2026, 11, 30, 12, 0, tzinfo=UTC),
+        claimed_kind="channel",
+        claimed_id="CanalPlus.fr",
+        matched_kind="channel",
+        matched_id="CanalPlus.fr",
+        score=0.97,
+        offset_s=-3.5,
+        matched_fraction=0.9,
+        candidates=[{"key": "channel:CanalPlus.fr", "score": 0.97}],
+        capture_sha256="cd" * 32,
+        capture_path="/tmp/x.ts",
+        thumbnails=["/tmp/x-1.png"],
+        service_id=service.id,
+    )
+    verification.save_verification(store, result)
+    verification.save_verification(store, VerificationResult(
+        source="/nowhere.ts", confirmed=False, verified_at=result.verified_at, error="corrupt"
+    ))  # fmt: skip
+    [loaded] = verification.load_verifications(store, service_id=service.id)
+    assert loaded == result
+    assert loaded.to_json()["match"] == "channel:CanalPlus.fr"
+    assert len(verification.load_verifications(store)) == 2
