@@ -8,15 +8,24 @@ so a failed capture leaves the previous reference whole. Fingerprints are stored
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
 from castwatch import __version__
+from castwatch.catalog.credentials import restore_credentials
 from castwatch.catalog.verification import SUBJECT_KINDS, ReferenceInfo, VerificationResult
 from castwatch.errors import NotFound, StorageError
 from castwatch.storage.db import Store
-from castwatch.storage.tables import ReferencePrintRow, ReferenceRow, VerificationRow
+from castwatch.storage.queries import find_service, find_snapshot, iter_entries
+from castwatch.storage.tables import (
+    CredentialRow,
+    IdentificationRow,
+    ReferencePrintRow,
+    ReferenceRow,
+    VerificationRow,
+)
 
 
 def save_reference(
@@ -175,3 +184,62 @@ def load_verifications(store: Store, service_id: int | None = None) -> list[Veri
         )
         for row in rows
     ]
+
+
+@dataclass(slots=True, frozen=True)
+class StreamTarget:
+    """A playable entry of a snapshot, its URL with credentials restored, and its claim."""
+
+    entry_id: int
+    kind: str
+    name: str
+    url: str
+    claimed_kind: str | None
+    claimed_id: str | None
+
+
+def stream_targets(
+    store: Store,
+    service: str,
+    snapshot_id: int | None = None,
+    kinds: tuple[str, ...] = ("live", "film", "episode"),
+) -> tuple[int, int, list[StreamTarget]]:
+    """``(service id, snapshot id, targets)``: the entries of a snapshot that can be played.
+
+    Only plain HTTP(S) URLs count (a Stalker ``ffmpeg`` link must be created per play and is
+    not followed here). The claim is what identification stored for the entry, if anything.
+    """
+    with store.session() as session:
+        service_row = find_service(session, service)
+        snapshot = find_snapshot(session, service_row, snapshot_id)
+        secrets = {
+            row.id: store.vault.decrypt(row.ciphertext)
+            for row in session.scalars(
+                select(CredentialRow).where(CredentialRow.service_id == service_row.id)
+            )
+        }
+        claims = {
+            entry_id: (kind, target)
+            for entry_id, kind, target in session.execute(
+                select(
+                    IdentificationRow.entry_id,
+                    IdentificationRow.target_kind,
+                    IdentificationRow.target_id,
+                ).where(
+                    IdentificationRow.snapshot_id == snapshot.id,
+                    IdentificationRow.target_id.is_not(None),
+                )
+            )
+        }
+        targets = []
+        for entry in iter_entries(session, snapshot):
+            url = entry.url
+            if entry.kind not in kinds or not url or not url.startswith(("http://", "https://")):
+                continue
+            if entry.credential_id in secrets:
+                url = restore_credentials(url, secrets[entry.credential_id])
+            claimed_kind, claimed_id = claims.get(entry.id, (None, None))
+            targets.append(
+                StreamTarget(entry.id, entry.kind, entry.name, url, claimed_kind, claimed_id)
+            )
+        return service_row.id, snapshot.id, targets

@@ -98,3 +98,23 @@ def test_verification_results_round_trip(store: Store) -> None:
     assert loaded == result
     assert loaded.to_json()["match"] == "channel:CanalPlus.fr"
     assert len(verification.load_verifications(store)) == 2
+
+
+def test_stream_targets_restore_credentials_and_carry_claims(store: Store) -> None:
+    from castwatch.catalog.registry import Identification
+    from castwatch.storage.reference import save_identifications
+
+    summary = save_inventory(store, make_inventory(10), service_name="svc")
+    service_id, snapshot_id, targets = verification.stream_targets(store, "svc", kinds=("live",))
+    assert snapshot_id == summary.id
+    assert [t.kind for t in targets] == ["live"] * 5
+    assert all("/live/alice/s3cret-pass/" in t.url for t in targets)
+    first = targets[0]
+    save_identifications(
+        store, snapshot_id, [(first.entry_id, Identification("channel", "CanalPlus.fr", 0.9))], "t"
+    )
+    _, _, again = verification.stream_targets(store, "svc")
+    claimed = {t.entry_id: (t.claimed_kind, t.claimed_id) for t in again}
+    assert claimed[first.entry_id] == ("channel", "CanalPlus.fr")
+    assert len(again) == 10
+    assert service_id > 0
