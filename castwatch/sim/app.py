@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from castwatch.sim.asgi import (
     Receive,
@@ -28,6 +28,7 @@ from castwatch.sim.faults import (
     send_half,
     stream_junk,
 )
+from castwatch.sim.hls import Answer, ContinuousStream, SimMedia
 from castwatch.sim.stalker_app import StalkerPortal
 from castwatch.sim.xtream_app import XtreamApi
 
@@ -50,9 +51,10 @@ class SimApp:
     """One simulated panel as a plain ASGI callable (no framework: every request is cheap).
 
     Handlers turn a request into a :class:`~castwatch.sim.asgi.Reply`; the fault mode then
-    decides how that reply reaches the client. To serve a new path, add it to ``routes``;
-    to add a fault mode, handle it in :meth:`_intercept` (answers before routing) or
-    :meth:`_deliver` (changes a routed answer).
+    decides how that reply reaches the client. To serve a new path, add it to ``routes``
+    (exact paths, answered at once) or, for a family of paths that may take time (video is
+    encoded on demand), its first segment to ``prefixes``; to add a fault mode, handle it in
+    :meth:`_intercept` (answers before routing) or :meth:`_deliver` (changes a routed answer).
     """
 
     def __init__(self, catalog: SimCatalog, config: SimConfig, base_url: str) -> None:
@@ -61,6 +63,7 @@ class SimApp:
         self.stalker = StalkerPortal(catalog, config, base_url)
         #: Set (from any thread) when the server shuts down: long waits and streams end.
         self.stopping = threading.Event()
+        self.media = SimMedia(catalog, config, base_url, self.stopping)
         #: Fault streams running now.
         self.streams = StreamCounter()
         self._seen: set[tuple[str, bytes]] = set()
@@ -75,6 +78,10 @@ class SimApp:
             "/stalker_portal/server/load.php": load,
             "/portal.php": load,
         }
+        #: Handlers by first path segment (``/live/...``), for paths ``routes`` does not hold.
+        self.prefixes: dict[str, Callable[[Scope], Awaitable[Answer]]] = {
+            prefix: self.media.handle for prefix in ("live", "hls", "ref", "movie", "series")
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,12 +89,24 @@ class SimApp:
         fault = self.config.fault
         if fault is not None and await self._intercept(fault, scope, send):
             return
-        route = self.routes.get(scope["path"])
-        reply = route(scope) if route else text_reply(404, "Not Found")
+        reply = await self._route(scope)
+        if isinstance(reply, ContinuousStream):
+            if fault is None and scope["method"] != "HEAD":
+                await reply.run(send, receive)
+                return
+            reply = reply.burst  # what HEAD describes, and what the body faults break
         if fault is None or reply.status != 200 or scope["method"] == "HEAD":
             await send_reply(send, reply)
         else:
             await self._deliver(fault, reply, receive, send)
+
+    async def _route(self, scope: Scope) -> Answer:
+        path: str = scope["path"]
+        route = self.routes.get(path)
+        if route is not None:
+            return route(scope)
+        handler = self.prefixes.get(path[1:].partition("/")[0])
+        return await handler(scope) if handler else text_reply(404, "Not Found")
 
     async def _intercept(self, fault: Fault, scope: Scope, send: Send) -> bool:
         """Faults that act before routing; True when they have answered the request."""

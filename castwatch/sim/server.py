@@ -21,6 +21,7 @@ from castwatch.sim.app import SimApp
 from castwatch.sim.catalog import cached_catalog
 from castwatch.sim.config import Fault, SimConfig, SimOptions, loopback_host
 from castwatch.sim.faults import expect_cut_responses
+from castwatch.sim.hls import LiveFeed
 
 #: Faults whose responses end short on purpose (uvicorn would log each one as an error).
 _CUTTING_FAULTS = frozenset({Fault.TRUNCATED, Fault.ENORMOUS, Fault.ENDLESS})
@@ -70,6 +71,12 @@ class SimServer:
             "password": config.password,
             "mac": config.mac,
         }
+
+    def live_feed(self, stream_id: int) -> LiveFeed:
+        """Where live entry ``stream_id`` plays, its channel key and reference feed URL."""
+        if self.app is None:
+            raise RuntimeError("start the SimServer before asking for its feeds")
+        return self.app.media.live_feed(stream_id)
 
     @property
     def running(self) -> bool:

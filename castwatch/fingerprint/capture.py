@@ -1,0 +1,613 @@
+"""Capture a probe: a few seconds of a stream kept as evidence, with thumbnails.
+
+:func:`capture` reads a local file, an HLS playlist (live or VOD, master or media, MPEG-TS
+or fMP4 segments) or a direct ``.ts`` / ``.mkv`` / ``.mp4`` URL, stops once it holds
+``seconds`` of media or ``max_bytes``, and writes what it read to one file named by its
+SHA-256 under ``evidence_dir`` (TS segments concatenated; the fMP4 init segment, then the
+segments). It then decodes that file with PyAV to measure what it really holds and to draw
+a few PNG thumbnails, so a :class:`Capture` always describes decodable media.
+
+A hostile source ends in an error that names the cause, within ``timeout_s`` for the
+network part and ``max_bytes`` for everything. The transport and the playlists fail as
+:class:`~castwatch.errors.SourceError` subclasses: an HTML page or a channel list where
+media should be (``ProtocolError``), an endless or enormous body (``ResponseTooLarge``), a
+slow or dead server (``SourceTimeout``), a missing segment (``HttpStatusError``). The media
+fails as :class:`~castwatch.errors.MediaError` subclasses: garbage or undecodable bytes
+(``CorruptMedia``), no audio or video stream (``NoMediaStream``), an encrypted stream
+(``EncryptedMedia``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from contextlib import aclosing
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
+
+import av
+import av.error
+
+from castwatch.catalog.credentials import redact_url
+from castwatch.errors import (
+    CorruptMedia,
+    FetchError,
+    NoMediaStream,
+    ProtocolError,
+    ResponseTooLarge,
+    SourceError,
+    SourceTimeout,
+)
+from castwatch.sources.base import FetchOptions
+from castwatch.sources.clients.hls import (
+    HlsClient,
+    VariantChoice,
+    looks_like_playlist,
+    refuse_protected_init,
+)
+from castwatch.sources.clients.http import HttpClient, is_retriable, run_sync
+
+__all__ = [
+    "Capture",
+    "MediaReport",
+    "analyse",
+    "capture",
+    "capture_async",
+    "media_span",
+]
+
+MIB = 1024 * 1024
+#: Bytes read from a local file at a time.
+_CHUNK = MIB
+#: A direct stream is first checked for its duration after this many bytes, then each time
+#: it grows by :data:`_CHECK_GROWTH`: the checks cost a small multiple of one full read.
+_FIRST_CHECK = 128 * 1024
+_CHECK_GROWTH = 1.25
+_PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
+P = TypeVar("P")
+#: Largest picture decoded (8K): a forged header must not make the decoder allocate gigabytes.
+_MAX_PIXELS = 8192 * 4320
+#: Thumbnails wider than this are scaled down: they illustrate, the evidence file is the proof.
+_THUMBNAIL_WIDTH = 640
+#: Packets that fail to decode before a file counts as corrupt rather than damaged.
+_MAX_DECODE_ERRORS = 200
+#: Container names (as FFmpeg calls them) -> MIME type and evidence file suffix.
+_CONTAINERS: dict[str, tuple[str, str]] = {
+    "mpegts": ("video/mp2t", ".ts"),
+    "mov,mp4,m4a,3gp,3g2,mj2": ("video/mp4", ".mp4"),
+    "matroska,webm": ("video/x-matroska", ".mkv"),
+    "flv": ("video/x-flv", ".flv"),
+    "avi": ("video/x-msvideo", ".avi"),
+    "aac": ("audio/aac", ".aac"),
+    "mp3": ("audio/mpeg", ".mp3"),
+}
+#: Bytes looked at before deciding whether a body is media, a playlist or a page.
+_SNIFF_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One captured probe: the evidence file, what it holds and where it came from.
+
+    URLs are redacted (credentials replaced by ``{username}`` / ``{password}``): the record
+    is meant to be stored and shown.
+    """
+
+    path: Path
+    sha256: str
+    size: int
+    #: Seconds of media the file decodes to (video if it has any, else audio).
+    duration_s: float
+    #: MIME type of the file: ``video/mp2t``, ``video/mp4``, ``video/x-matroska``...
+    media_type: str
+    source_url: str
+    #: HLS: every segment fetched, the fMP4 init segment first. Empty for a direct read.
+    segment_urls: tuple[str, ...]
+    started_at: datetime
+    finished_at: datetime
+    #: PNG files of frames spread over the capture, in time order.
+    thumbnails: tuple[Path, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as JSON-ready values (paths and times as strings)."""
+        return {
+            "path": str(self.path),
+            "sha256": self.sha256,
+            "size": self.size,
+            "duration_s": round(self.duration_s, 3),
+            "media_type": self.media_type,
+            "source_url": self.source_url,
+            "segment_urls": list(self.segment_urls),
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "thumbnails": [str(path) for path in self.thumbnails],
+        }
+
+    def to_json(self) -> str:
+        """The record as a JSON document."""
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def capture(
+    source: str | Path,
+    *,
+    seconds: float = 10.0,
+    max_bytes: int = 64 * MIB,
+    timeout_s: float = 60.0,
+    evidence_dir: Path,
+    thumbnails: int = 3,
+    options: FetchOptions | None = None,
+    prefer: VariantChoice = "lowest",
+) -> Capture:
+    """Capture up to ``seconds`` of ``source`` into ``evidence_dir``; see the module doc.
+
+    ``options`` sets the user agent, read timeout and retries for HTTP (its ``max_bytes`` is
+    replaced by this function's); ``prefer`` picks the HLS variant. Raises ``ValueError``
+    for nonsensical arguments, :class:`~castwatch.errors.SourceError` and
+    :class:`~castwatch.errors.MediaError` subclasses for sources that cannot be captured.
+    Runs its own event loop: from async code, await :func:`capture_async` instead.
+    """
+    return run_sync(
+        capture_async(
+            source,
+            seconds=seconds,
+            max_bytes=max_bytes,
+            timeout_s=timeout_s,
+            evidence_dir=evidence_dir,
+            thumbnails=thumbnails,
+            options=options,
+            prefer=prefer,
+        )
+    )
+
+
+async def capture_async(
+    source: str | Path,
+    *,
+    seconds: float = 10.0,
+    max_bytes: int = 64 * MIB,
+    timeout_s: float = 60.0,
+    evidence_dir: Path,
+    thumbnails: int = 3,
+    options: FetchOptions | None = None,
+    prefer: VariantChoice = "lowest",
+) -> Capture:
+    """:func:`capture` for callers already running an event loop."""
+    if not seconds > 0 or not timeout_s > 0 or max_bytes < 1 or thumbnails < 0:
+        raise ValueError("seconds, timeout_s and max_bytes must be positive, thumbnails >= 0")
+    options = options or FetchOptions(timeout=min(15.0, timeout_s), retries=2, backoff=0.25)
+    shown = _shown(source)
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    started_at = datetime.now(UTC)
+    evidence = _EvidenceFile(evidence_dir, max_bytes)
+    try:
+        try:
+            async with asyncio.timeout(timeout_s):
+                segment_urls = await _read(source, evidence, options, seconds, prefer)
+        except TimeoutError:
+            raise SourceTimeout(
+                f"capture did not finish within {timeout_s:g} s ({evidence.size:,} bytes read; "
+                "a slow or stalled server? raise timeout_s)",
+                shown,
+            ) from None
+        evidence.close()
+        if evidence.size == 0:
+            raise CorruptMedia("the source sent no bytes at all", shown)
+        # Decoding is bounded by max_bytes, not by the clock: it runs off the event loop.
+        report = await asyncio.to_thread(analyse, evidence.path, thumbnails, shown)
+        path, digest = evidence.keep(report.suffix)
+    finally:
+        evidence.discard()
+    return Capture(
+        path=path,
+        sha256=digest,
+        size=evidence.size,
+        duration_s=report.duration_s,
+        media_type=report.media_type,
+        source_url=shown,
+        segment_urls=segment_urls,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        thumbnails=_write_thumbnails(report, evidence_dir, digest),
+    )
+
+
+def _shown(source: str | Path) -> str:
+    if isinstance(source, Path):
+        return source.resolve().as_uri()
+    if _scheme(source) in ("", "file"):
+        return _local_path(source).resolve().as_uri()
+    return redact_url(source)
+
+
+def _scheme(source: str) -> str:
+    scheme = urlsplit(source).scheme.lower()
+    # "C:\x.ts" parses with scheme "c": one letter is a drive, not a protocol.
+    return "" if len(scheme) == 1 else scheme
+
+
+def _local_path(source: str) -> Path:
+    return Path(unquote(urlsplit(source).path) if source.startswith("file:") else source)
+
+
+async def _read(
+    source: str | Path,
+    evidence: _EvidenceFile,
+    options: FetchOptions,
+    seconds: float,
+    prefer: VariantChoice,
+) -> tuple[str, ...]:
+    """Fill ``evidence`` from ``source``; the redacted segment URLs when it is HLS."""
+    if isinstance(source, Path) or _scheme(source) in ("", "file"):
+        path = source if isinstance(source, Path) else _local_path(source)
+        await _read_file(path, evidence, seconds)
+        return ()
+    if _scheme(source) not in ("http", "https"):
+        raise SourceError(
+            f"cannot capture a {_scheme(source)}:// source: castwatch reads HTTP(S) and files",
+            redact_url(source),
+        )
+    if urlsplit(source).path.lower().endswith(_PLAYLIST_SUFFIXES):
+        return await _read_hls(source, evidence, options, seconds, prefer)
+    if await _read_direct(source, evidence, options, seconds):
+        return await _read_hls(source, evidence, options, seconds, prefer)
+    return ()
+
+
+async def _read_file(path: Path, evidence: _EvidenceFile, seconds: float) -> None:
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        with path.open("rb") as file:
+            while chunk := file.read(_CHUNK):
+                yield chunk
+
+    try:
+        if await _fill(chunks(), evidence, seconds, path.as_uri()):
+            raise ProtocolError(
+                "this is a playlist: capture reads HLS over HTTP(S); serve it, or capture "
+                "one of its segments",
+                path.as_uri(),
+            )
+    except OSError as exc:
+        raise SourceError(f"cannot read the file: {exc.strerror or exc}", str(path)) from None
+
+
+async def _read_direct(
+    url: str, evidence: _EvidenceFile, options: FetchOptions, seconds: float
+) -> bool:
+    """Stream a direct media URL into ``evidence``; True when it turned out to be a playlist."""
+    # The body is cut at max_bytes here, not refused: the first megabytes of a large file
+    # are a fine probe, so the client must not reject a large Content-Length up front.
+    direct = replace(options, max_bytes=1 << 62)
+    attempt = 0
+    async with HttpClient(direct) as http:
+        while True:
+            try:
+                async with http.stream(url) as chunks:
+                    return await _fill(chunks, evidence, seconds, redact_url(url))
+            except FetchError as exc:
+                # Retry only while nothing was kept: a stream cannot resume mid-body.
+                if not is_retriable(exc) or evidence.size or attempt >= options.retries:
+                    raise
+            await asyncio.sleep(options.backoff * 2**attempt)
+            attempt += 1
+
+
+async def _fill(
+    chunks: AsyncIterator[bytes], evidence: _EvidenceFile, seconds: float, shown: str
+) -> bool:
+    """Copy ``chunks`` until ``seconds`` of media or the cap; True if they are a playlist."""
+    pending: list[bytes] = []  # the first bytes, held back until they are sniffed
+    sniffed = False
+    check_at = _FIRST_CHECK
+    try:
+        async for chunk in chunks:
+            if not sniffed:
+                pending.append(chunk)
+                head = b"".join(pending)
+                if len(head) < _SNIFF_BYTES:
+                    continue
+                if _sniff(head, shown):
+                    return True
+                sniffed, chunk = True, head
+            if not evidence.write(chunk):
+                return False  # the cap: what fits is the probe
+            if evidence.size >= check_at:
+                if media_span(evidence.flushed()) >= seconds:
+                    return False
+                check_at = max(int(evidence.size * _CHECK_GROWTH), evidence.size + _FIRST_CHECK)
+    finally:
+        if isinstance(chunks, AsyncGenerator):
+            await chunks.aclose()
+    if not sniffed:  # a body shorter than the sniff
+        head = b"".join(pending)
+        if _sniff(head, shown):
+            return True
+        evidence.write(head)
+    return False
+
+
+def _sniff(head: bytes, shown: str) -> bool:
+    """True for a playlist; raises for a page where media should be; False for anything else."""
+    if looks_like_playlist(head):
+        return True
+    start = head.lstrip().lower()
+    if start.startswith((b"<!doctype", b"<html", b"<?xml", b"{")):
+        what = "JSON" if start.startswith(b"{") else "an HTML or XML page"
+        raise ProtocolError(
+            f"expected audio or video but got {what} (a login wall, a block page or an "
+            "error message?)",
+            shown,
+        )
+    return False
+
+
+async def _read_hls(
+    url: str,
+    evidence: _EvidenceFile,
+    options: FetchOptions,
+    seconds: float,
+    prefer: VariantChoice,
+) -> tuple[str, ...]:
+    """Append segments to ``evidence`` until their announced durations reach ``seconds``."""
+    fetched: list[str] = []
+    covered = 0.0
+    init_url: str | None = None
+    hls = HlsClient(replace(options, max_bytes=evidence.max_bytes))
+    async with hls, aclosing(hls.follow(url, prefer)) as segments:
+        async for _, segment in segments:
+            if segment.init_url != init_url:
+                if fetched:
+                    break  # the encoding changed mid-capture: keep one decodable file
+                assert segment.init_url is not None  # init_url starts None, so it differs
+                init = await hls.segment(segment.init_url)
+                refuse_protected_init(init, segment.init_url)
+                evidence.write(init)  # smaller than max_bytes: the client capped it
+                fetched.append(redact_url(segment.init_url))
+                init_url = segment.init_url
+            body = await hls.segment(segment.url)
+            if len(body) > evidence.room:
+                if _media_segments(fetched, init_url):
+                    break  # the cap: what fits is the probe
+                raise ResponseTooLarge(
+                    f"the first segment alone is {len(body):,} bytes, over the "
+                    f"{evidence.max_bytes:,}-byte cap (raise max_bytes)",
+                    redact_url(segment.url),
+                )
+            evidence.write(body)
+            fetched.append(redact_url(segment.url))
+            covered += segment.duration
+            if covered >= seconds:
+                break
+    if not _media_segments(fetched, init_url):
+        raise ProtocolError("the playlist lists no segment", redact_url(url))
+    return tuple(fetched)
+
+
+def _media_segments(fetched: list[str], init_url: str | None) -> int:
+    """How many media segments (not counting the init segment) ``fetched`` holds."""
+    return len(fetched) - (1 if init_url is not None else 0)
+
+
+def _write_thumbnails(report: MediaReport, directory: Path, digest: str) -> tuple[Path, ...]:
+    paths = []
+    for index, png in enumerate(report.thumbnails):
+        path = directory / f"{digest}-{index}.png"
+        path.write_bytes(png)
+        paths.append(path)
+    return tuple(paths)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaReport:
+    """What decoding a captured file found."""
+
+    duration_s: float
+    media_type: str
+    #: Evidence file suffix matching ``media_type`` (``.ts``, ``.mp4``...).
+    suffix: str
+    #: PNG images of frames spread over the file, in time order.
+    thumbnails: tuple[bytes, ...]
+
+
+def media_span(path: Path) -> float:
+    """Seconds of media the packets of ``path`` hold so far, from demuxing alone (0.0 if none).
+
+    Cheap enough to call on a file still being written: a truncated tail just ends the count.
+    """
+    return _packet_census(path)[0]
+
+
+def _packet_census(path: Path) -> tuple[float, int]:
+    """Seconds the main stream's packets hold (video, else audio), and how many there are.
+
+    Packet durations are added up rather than timestamps subtracted: live streams jump
+    (discontinuities, a restarted encoder, the 33-bit MPEG-TS clock wrapping).
+    """
+    seconds, count = 0.0, 0
+    try:
+        with av.open(str(path)) as container:
+            stream: av.VideoStream | av.AudioStream
+            if container.streams.video:
+                stream = container.streams.video[0]
+                fallback = 1.0 / float(stream.average_rate or stream.guessed_rate or 25)
+            elif container.streams.audio:
+                stream, fallback = container.streams.audio[0], 0.0
+            else:
+                return 0.0, 0
+            for packet in _until_error(container.demux(stream)):
+                if packet.size == 0:
+                    continue  # the end-of-stream marker
+                count += 1
+                base = packet.time_base
+                seconds += float(packet.duration * base) if packet.duration and base else fallback
+    except Exception:  # FFmpeg on hostile or partial bytes: what was read so far is the answer
+        pass
+    return seconds, count
+
+
+def analyse(path: Path, thumbnails: int, shown: str) -> MediaReport:
+    """Decode ``path``: the seconds its frames hold, its type, and ``thumbnails`` PNG frames.
+
+    Raises :class:`~castwatch.errors.CorruptMedia` (naming ``shown``) when nothing in it
+    decodes, :class:`~castwatch.errors.NoMediaStream` when it has neither audio nor video.
+    """
+    try:
+        with av.open(str(path)) as container:
+            name = container.format.name
+            media_type, suffix = _CONTAINERS.get(name, ("application/octet-stream", ".bin"))
+            if container.streams.video:
+                stream = container.streams.video[0]
+                if stream.width * stream.height > _MAX_PIXELS:
+                    raise CorruptMedia(
+                        f"the video claims {stream.width}x{stream.height} pixels, over the "
+                        "8K limit (a forged header?)",
+                        shown,
+                    )
+                packets = _packet_census(path)[1]
+                # Frames to draw: the middles of equal slices (frames come one per packet).
+                picks = [
+                    packets * (2 * index + 1) // (2 * thumbnails) for index in range(thumbnails)
+                ]
+                duration, pngs = _decode_video(container, stream, picks)
+            elif container.streams.audio:
+                duration, pngs = _decode_audio(container, container.streams.audio[0]), ()
+            else:
+                raise NoMediaStream(f"the {name} file holds no audio or video stream", shown)
+    except (av.error.FFmpegError, ValueError) as exc:  # FFmpeg's, or a metadata decode
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise CorruptMedia(
+            f"not a readable audio or video file ({reason}); "
+            "garbage bytes, an encrypted stream or an MP4 cut before its index",
+            shown,
+        ) from None
+    if duration <= 0:
+        raise CorruptMedia(
+            f"no audio or video frame decodes from the {path.stat().st_size:,} bytes read "
+            "(corrupt, encrypted or not media at all)",
+            shown,
+        )
+    return MediaReport(duration, media_type, suffix, pngs)
+
+
+def _decode_video(
+    container: av.container.InputContainer, stream: av.VideoStream, picks: list[int]
+) -> tuple[float, tuple[bytes, ...]]:
+    """Decode every frame: the seconds they hold, and PNGs of the frames numbered in ``picks``."""
+    seconds = 0.0
+    decoded = errors = 0
+    pngs: list[bytes] = []
+    last: av.VideoFrame | None = None
+    fallback = 1.0 / float(stream.average_rate or stream.guessed_rate or 25)
+    for packet in _until_error(container.demux(stream)):
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError:
+            errors += 1
+            if errors > _MAX_DECODE_ERRORS:
+                break
+            continue
+        for frame in frames:
+            base = frame.time_base
+            seconds += float(frame.duration * base) if frame.duration and base else fallback
+            while len(pngs) < len(picks) and decoded >= picks[len(pngs)]:
+                pngs.append(_png(frame))
+            decoded += 1
+            last = frame
+    if last is not None and len(pngs) < len(picks):
+        # Fewer frames decoded than there were packets: the missing picks take the last one.
+        pngs += [_png(last)] * (len(picks) - len(pngs))
+    return seconds, tuple(pngs)
+
+
+def _decode_audio(container: av.container.InputContainer, stream: av.AudioStream) -> float:
+    seconds = 0.0
+    errors = 0
+    for packet in _until_error(container.demux(stream)):
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError:
+            errors += 1
+            if errors > _MAX_DECODE_ERRORS:
+                break
+            continue
+        for frame in frames:
+            if frame.sample_rate:
+                seconds += frame.samples / frame.sample_rate
+    return seconds
+
+
+def _until_error(packets: Iterator[P]) -> Iterator[P]:
+    """``packets`` until their end or the first demuxing error (a truncated tail)."""
+    while True:
+        try:
+            packet = next(packets)
+        except (StopIteration, av.error.FFmpegError):
+            return
+        yield packet
+
+
+def _png(frame: av.VideoFrame) -> bytes:
+    width, height = frame.width, frame.height
+    if width > _THUMBNAIL_WIDTH:
+        width, height = _THUMBNAIL_WIDTH, max(2, round(height * _THUMBNAIL_WIDTH / width))
+    encoder = av.CodecContext.create("png", "w")
+    assert isinstance(encoder, av.VideoCodecContext)
+    encoder.width, encoder.height, encoder.pix_fmt = width, height, "rgb24"
+    picture = frame.reformat(width=width, height=height, format="rgb24")
+    return b"".join(bytes(packet) for packet in [*encoder.encode(picture), *encoder.encode(None)])
+
+
+class _EvidenceFile:
+    """Captured bytes on their way to disk: hashed as written, capped, then named by hash."""
+
+    def __init__(self, directory: Path, max_bytes: int) -> None:
+        handle, name = tempfile.mkstemp(dir=directory, prefix=".capture-", suffix=".partial")
+        self._file = os.fdopen(handle, "wb")
+        self._hash = hashlib.sha256()
+        self.directory = directory
+        self.path = Path(name)
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._kept = False
+
+    @property
+    def room(self) -> int:
+        return self.max_bytes - self.size
+
+    def write(self, data: bytes) -> bool:
+        """Append what fits of ``data``; False once the cap is reached."""
+        piece = data[: self.room]
+        self._file.write(piece)
+        self._hash.update(piece)
+        self.size += len(piece)
+        return len(piece) == len(data) and self.room > 0
+
+    def flushed(self) -> Path:
+        """The file's path, with everything written so far on disk."""
+        self._file.flush()
+        return self.path
+
+    def close(self) -> None:
+        self._file.close()
+
+    def keep(self, suffix: str) -> tuple[Path, str]:
+        """Rename the file to ``<sha256><suffix>``; its path and hash."""
+        digest = self._hash.hexdigest()
+        final = self.directory / f"{digest}{suffix}"
+        # Same bytes, same name: capturing identical bytes twice keeps one file.
+        os.replace(self.path, final)
+        self._kept = True
+        return final, digest
+
+    def discard(self) -> None:
+        """Close and remove the file unless it was kept (the error path)."""
+        self._file.close()
+        if not self._kept:
+            self.path.unlink(missing_ok=True)
