@@ -19,12 +19,17 @@ The tree::
     │   └── NotFound               no such service or snapshot
     ├── RegistryError              reference data (iptv-org tables, rights-holder file, works
     │                              file) is missing or malformed (names the file and field)
-    └── MediaError                 media could not be read or fingerprinted (names file or URL)
-        ├── CorruptMedia           not media, or undecodable (garbage, truncated, hostile)
-        ├── NoMediaStream          no video (or audio) stream where one was asked for
-        ├── MediaTooShort          too little decodable media to fingerprint or compare
-        ├── EncryptedMedia         encrypted segments (DRM, AES): castwatch never circumvents them
-        └── FingerprintFormatError stored fingerprint bytes that are not a castwatch fingerprint
+    ├── MediaError                 media could not be read or fingerprinted (names file or URL)
+    │   ├── CorruptMedia           not media, or undecodable (garbage, truncated, hostile)
+    │   ├── NoMediaStream          no video (or audio) stream where one was asked for
+    │   ├── MediaTooShort          too little decodable media to fingerprint or compare
+    │   ├── EncryptedMedia         encrypted segments (DRM, AES): castwatch never circumvents them
+    │   └── FingerprintFormatError stored fingerprint bytes that are not a castwatch fingerprint
+    └── EnforcementError           a case, evidence or notice operation was refused or failed
+        ├── IllegalTransition      a case status change the workflow does not allow
+        ├── EvidenceError          an evidence file cannot be read, stored or signed
+        ├── NoticeIncomplete       a notice lacks a legally required element (names it)
+        └── DeliveryError          a notice could not be sent (it stays queued for a retry)
 
 Messages say what went wrong and what to try; URLs in them never carry credentials.
 """
@@ -130,3 +135,27 @@ class EncryptedMedia(MediaError):
 
 class FingerprintFormatError(MediaError):
     """Stored fingerprint bytes are not a castwatch fingerprint of a known version."""
+
+
+class EnforcementError(CastwatchError):
+    """A case, evidence or notice operation was refused or could not be completed."""
+
+
+class IllegalTransition(EnforcementError):
+    """The case workflow does not allow this status change; the message lists the legal ones."""
+
+
+class EvidenceError(EnforcementError):
+    """An evidence file could not be read, stored, hashed or signed (names the file)."""
+
+
+class NoticeIncomplete(EnforcementError):
+    """A notice lacks a required element. ``element`` names it, as the statute does."""
+
+    def __init__(self, message: str, element: str) -> None:
+        self.element = element
+        super().__init__(message)
+
+
+class DeliveryError(EnforcementError):
+    """Sending a notice failed; it stays queued with the attempt and the error recorded."""

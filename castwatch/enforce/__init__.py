@@ -1,0 +1,1 @@
+"""Enforcement: cases, the tamper-evident evidence ledger, notices and their delivery."""

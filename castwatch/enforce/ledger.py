@@ -1,0 +1,130 @@
+"""Add evidence to a case, and verify the whole ledger: files, links, head, signatures.
+
+``add_*`` store the bytes first (content-addressed, see ``evidence.py``), then chain one row
+per item onto the ledger and sign the new head in one transaction
+(``storage/enforcement_ledger.py``). :func:`verify_ledger` trusts nothing stored: it rehashes
+every file, recomputes every row's hash from its fields and its link to the previous row,
+checks the head row and every signature against the data directory's key, and returns each
+failure by name. What each check proves is written up in docs/enforce.md.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from castwatch import __version__
+from castwatch.catalog.evidence import EvidenceFacts, EvidenceKind, LedgerEntry
+from castwatch.config import Settings
+from castwatch.enforce.evidence import EvidenceStore, StoredFile, media_type_of
+from castwatch.enforce.signing import LedgerKey
+from castwatch.errors import EvidenceError
+from castwatch.storage.db import Store
+from castwatch.storage.enforcement import load_case
+from castwatch.storage.enforcement_ledger import append_entries
+
+
+@dataclass(slots=True, frozen=True)
+class NewItem:
+    """One item to add: the stored file and what to say about it."""
+
+    stored: StoredFile
+    kind: EvidenceKind
+    description: str
+    source: str
+    media_type: str
+    captured_at: datetime
+
+
+def evidence_store(settings: Settings) -> EvidenceStore:
+    return EvidenceStore(settings.evidence_dir)
+
+
+def signing_key(settings: Settings) -> LedgerKey:
+    return LedgerKey.load_or_create(settings.keys_dir)
+
+
+def parse_kind(value: str) -> EvidenceKind:
+    try:
+        return EvidenceKind(value.strip().lower())
+    except ValueError:
+        known = ", ".join(k.value for k in EvidenceKind)
+        raise EvidenceError(f"unknown evidence kind {value!r}; one of: {known}") from None
+
+
+def file_item(
+    store: Store,
+    path: Path,
+    kind: EvidenceKind = EvidenceKind.FILE,
+    description: str = "",
+    source: str | None = None,
+    captured_at: datetime | None = None,
+) -> NewItem:
+    """Store ``path`` (copied unless already in the store) and describe it.
+
+    The capture time defaults to the file's modification time: for a capture written by the
+    verification stage that is when it was captured, not when it was filed.
+    """
+    if not path.is_file():
+        raise EvidenceError(f"{path} is not a file; give the path of the evidence to add")
+    stored = evidence_store(store.settings).put_file(path)
+    moment = captured_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return NewItem(
+        stored, kind, description, source or str(path.resolve()), media_type_of(path.name), moment
+    )
+
+
+def bytes_item(
+    store: Store,
+    data: bytes,
+    kind: EvidenceKind,
+    suffix: str,
+    description: str,
+    source: str,
+    media_type: str | None = None,
+    captured_at: datetime | None = None,
+) -> NewItem:
+    """Store generated evidence (an export, an HTTP exchange, a DNS answer) and describe it."""
+    stored = evidence_store(store.settings).put_bytes(data, suffix)
+    return NewItem(
+        stored, kind, description, source, media_type or media_type_of("x" + suffix),
+        captured_at or datetime.now(UTC),
+    )  # fmt: skip
+
+
+def record(store: Store, case_ref: str, items: Sequence[NewItem]) -> list[LedgerEntry]:
+    """Chain ``items`` onto the ledger for the case and sign the new head (one transaction)."""
+    case = load_case(store, case_ref, with_events=False)
+    host = socket.gethostname()
+    facts = [
+        EvidenceFacts(
+            case_id=case.id,
+            sha256=item.stored.sha256,
+            stored_name=item.stored.name,
+            kind=item.kind.value,
+            media_type=item.media_type,
+            size=item.stored.size,
+            description=item.description,
+            source=item.source,
+            captured_at=item.captured_at,
+            host=host,
+            tool_version=__version__,
+        )
+        for item in items
+    ]
+    return append_entries(store, str(case.id), facts, signing_key(store.settings))
+
+
+def add_file(
+    store: Store,
+    case_ref: str,
+    path: Path,
+    kind: EvidenceKind = EvidenceKind.FILE,
+    description: str = "",
+    source: str | None = None,
+) -> LedgerEntry:
+    """Add one file to a case's evidence; its ledger row."""
+    return record(store, case_ref, [file_item(store, path, kind, description, source)])[0]

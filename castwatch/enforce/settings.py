@@ -1,0 +1,114 @@
+"""Who sends notices, through which SMTP server, and which timestamp authority to ask.
+
+Read from ``$CASTWATCH_HOME/enforce.toml`` (all optional), then overridden by environment
+variables, so a CI job or a container can configure castwatch without a file::
+
+    [sender]                       # CASTWATCH_SENDER_NAME, _EMAIL, _ORGANIZATION, _ADDRESS,
+    name = "Jane Doe"              #   _PHONE, _ON_BEHALF_OF, _COUNTRY
+    email = "antipiracy@example.org"
+    organization = "Example Rights Ltd"
+    address = "1 Rue Exemple, 75001 Paris, France"
+    phone = "+33 1 23 45 67 89"
+    on_behalf_of = "Groupe CANAL+"  # the rights holder whose works notices may assert
+    country = "FR"
+
+    [smtp]                         # CASTWATCH_SMTP_HOST, _PORT, _FROM, _STARTTLS, _USER
+    host = "smtp.example.org"      # the password only from CASTWATCH_SMTP_PASSWORD
+    port = 587
+    from = "antipiracy@example.org"
+    starttls = true
+    timeout = 30
+    retries = 3                    # attempts per `notice send` before leaving it queued
+    backoff = 2.0                  # seconds before the 2nd attempt, doubled after each
+
+    [tsa]                          # CASTWATCH_TSA_URL; off unless set
+    url = "https://freetsa.org/tsr"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from castwatch.catalog.notices import Party
+from castwatch.errors import ConfigError
+
+CONFIG_FILE = "enforce.toml"
+_SENDER_FIELDS = ("name", "email", "organization", "address", "phone", "on_behalf_of", "country")
+
+
+@dataclass(slots=True, frozen=True)
+class SmtpSettings:
+    host: str | None = None
+    port: int = 587
+    sender: str | None = None
+    starttls: bool = True
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 2.0
+
+
+@dataclass(slots=True, frozen=True)
+class EnforceSettings:
+    sender: Party
+    smtp: SmtpSettings
+    tsa_url: str | None = None
+
+
+def _section(document: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    value = document.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return value
+
+
+def _text(section: dict[str, Any], key: str, env: str) -> str | None:
+    value = os.environ.get(env) or section.get(key)
+    if value is None:
+        return None
+    return str(value).strip() or None
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_enforce_settings(home: Path) -> EnforceSettings:
+    """The settings from ``home/enforce.toml`` and the environment (environment wins)."""
+    path = home / CONFIG_FILE
+    document: dict[str, Any] = {}
+    if path.exists():
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    sender = _section(document, "sender", path)
+    smtp = _section(document, "smtp", path)
+    tsa = _section(document, "tsa", path)
+    party = Party(
+        **{key: _text(sender, key, f"CASTWATCH_SENDER_{key.upper()}") for key in _SENDER_FIELDS}
+    )
+    try:
+        smtp_settings = SmtpSettings(
+            host=_text(smtp, "host", "CASTWATCH_SMTP_HOST"),
+            port=int(_text(smtp, "port", "CASTWATCH_SMTP_PORT") or 587),
+            sender=_text(smtp, "from", "CASTWATCH_SMTP_FROM") or party.email,
+            starttls=_flag(os.environ.get("CASTWATCH_SMTP_STARTTLS", smtp.get("starttls", True))),
+            username=_text(smtp, "username", "CASTWATCH_SMTP_USER"),
+            password=os.environ.get("CASTWATCH_SMTP_PASSWORD") or None,
+            timeout=float(smtp.get("timeout", 30.0)),
+            retries=int(_text(smtp, "retries", "CASTWATCH_SMTP_RETRIES") or 3),
+            backoff=float(_text(smtp, "backoff", "CASTWATCH_SMTP_BACKOFF") or 2.0),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"bad SMTP setting in {path} or the environment: {exc}") from None
+    if smtp_settings.retries < 1 or smtp_settings.backoff < 0:
+        raise ConfigError("[smtp] retries must be at least 1 and backoff not negative")
+    return EnforceSettings(party, smtp_settings, _text(tsa, "url", "CASTWATCH_TSA_URL"))
