@@ -76,6 +76,12 @@ class EventKind(StrEnum):
     NOTICE_FAILED = "notice-failed"
     NOTICE_ACKNOWLEDGED = "notice-acknowledged"
     NOTICE_ACTIONED = "notice-actioned"
+    # Tracking (castwatch/enforce/watch.py): re-checks of notice targets and seized domains.
+    DOMAIN_SEIZED = "domain-seized"
+    TARGET_DOWN = "target-down"
+    TARGET_RELAPSED = "target-relapsed"
+    SEIZURE_CONFIRMED = "seizure-confirmed"
+    SEIZURE_LAPSED = "seizure-lapsed"
 
 
 class SubjectKind(StrEnum):

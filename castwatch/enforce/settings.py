@@ -23,6 +23,13 @@ variables, so a CI job or a container can configure castwatch without a file::
 
     [tsa]                          # CASTWATCH_TSA_URL; off unless set
     url = "https://freetsa.org/tsr"
+
+    [watch]                        # CASTWATCH_LEGAL_OFFER_URL, CASTWATCH_WATCH_TIMEOUT
+    legal_offer_url = "https://www.legal-offer.example/"  # where seized domains must redirect
+    timeout = 10                   # seconds per check (DNS, connect, redirects, first bytes)
+    max_bytes = 65536              # body bytes read per check, then the connection is closed
+    concurrency = 8                # checks in flight at once
+    interval = 60                  # minutes between passes of `castwatch watch serve`
 """
 
 from __future__ import annotations
@@ -54,10 +61,22 @@ class SmtpSettings:
 
 
 @dataclass(slots=True, frozen=True)
+class WatchSettings:
+    """How re-checks run; ``legal_offer_url`` is where a seized domain must lead."""
+
+    legal_offer_url: str | None = None
+    timeout: float = 10.0
+    max_bytes: int = 65536
+    concurrency: int = 8
+    interval_minutes: float = 60.0
+
+
+@dataclass(slots=True, frozen=True)
 class EnforceSettings:
     sender: Party
     smtp: SmtpSettings
     tsa_url: str | None = None
+    watch: WatchSettings = field(default_factory=WatchSettings)
 
 
 def _section(document: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
@@ -111,4 +130,25 @@ def load_enforce_settings(home: Path) -> EnforceSettings:
         raise ConfigError(f"bad SMTP setting in {path} or the environment: {exc}") from None
     if smtp_settings.retries < 1 or smtp_settings.backoff < 0:
         raise ConfigError("[smtp] retries must be at least 1 and backoff not negative")
-    return EnforceSettings(party, smtp_settings, _text(tsa, "url", "CASTWATCH_TSA_URL"))
+    watch = _watch_settings(_section(document, "watch", path), path)
+    return EnforceSettings(party, smtp_settings, _text(tsa, "url", "CASTWATCH_TSA_URL"), watch)
+
+
+def _watch_settings(section: dict[str, Any], path: Path) -> WatchSettings:
+    try:
+        watch = WatchSettings(
+            legal_offer_url=_text(section, "legal_offer_url", "CASTWATCH_LEGAL_OFFER_URL"),
+            timeout=float(_text(section, "timeout", "CASTWATCH_WATCH_TIMEOUT") or 10.0),
+            max_bytes=int(section.get("max_bytes", 65536)),
+            concurrency=int(section.get("concurrency", 8)),
+            interval_minutes=float(section.get("interval", 60.0)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"bad [watch] setting in {path} or the environment: {exc}") from None
+    if watch.timeout <= 0 or watch.max_bytes < 1 or watch.concurrency < 1:
+        raise ConfigError("[watch] timeout, max_bytes and concurrency must be positive")
+    if watch.legal_offer_url and not watch.legal_offer_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"[watch] legal_offer_url must be an http(s) URL, not {watch.legal_offer_url!r}"
+        )
+    return watch

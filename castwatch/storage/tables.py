@@ -474,3 +474,53 @@ class NoticeRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     message_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# --- Tracking (issue 5, part B): re-checks of notice targets and seized domains -------------
+#
+# A target is what a sent notice asked to take down (a URL or a host) or a seized domain; its
+# checks are only ever inserted. ``state`` is the last check's finding, ``settled`` the last
+# conclusive one (an ``error`` check leaves it), which is what takedowns and relapses compare.
+
+
+class WatchTargetRow(Base):
+    """A URL or host of a sent notice, or a seized domain, re-checked by ``watch run``."""
+
+    __tablename__ = "watch_target"
+    __table_args__ = (Index("ix_watch_target_case", "case_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    #: The URL as the notice gave it (credential placeholders), or the host / domain.
+    target: Mapped[str] = mapped_column(Text)
+    #: What is requested, with placeholders; ``credential_id`` fills them at check time.
+    probe_url: Mapped[str] = mapped_column(Text)
+    credential_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"), nullable=True)
+    recipient: Mapped[str | None] = mapped_column(Text, nullable=True)
+    intermediary: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(12))
+    settled: Mapped[str] = mapped_column(String(12))
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WatchCheckRow(Base):
+    """One check of one target: DNS, the redirect chain, the last answer, the verdict."""
+
+    __tablename__ = "watch_check"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("watch_target.id"), index=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(12))
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Where the last answer came from, credentials replaced by placeholders.
+    final_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Each redirect hop as ``{"status": 302, "url": ...}`` (redacted), in order.
+    redirects: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    addresses: Mapped[list[str]] = mapped_column(JSON)
+    dns_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    elapsed_s: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -1,0 +1,150 @@
+"""Probe a URL the way a re-check needs: DNS, every redirect hop, the first bytes, no more.
+
+A re-check asks "is it still there, and where does it lead?", not "give me the body": each
+probe resolves the name (the answer is recorded), sends one GET that follows at most ten
+redirects, reads at most ``max_bytes`` of the last answer and hangs up, all within
+``timeout`` seconds. A live stream never ends, a pirate panel may drip bytes forever: neither
+holds a probe longer than that. HEAD is not used: many panels answer it wrongly.
+
+TLS certificates are not verified: the question is whether something answers, not whether to
+trust it, and a pirate panel's self-signed certificate must not read as "gone". Nothing of
+ours travels: the request carries only the pirate service's own account, already in the URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import socket
+import time
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import httpx
+
+from castwatch.catalog.credentials import redact_url
+from castwatch.catalog.tracking import ProbeResult
+from castwatch.sources.base import FetchOptions
+
+MAX_REDIRECTS = 10
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
+async def probe_many(
+    urls: Sequence[str],
+    timeout: float,
+    max_bytes: int,
+    concurrency: int,
+    secrets: Sequence[Sequence[str]] = (),
+) -> list[ProbeResult]:
+    """Probe each URL (at most ``concurrency`` at once); results in the order given.
+
+    ``secrets[i]`` are strings (an account's username and password) to blank out of what is
+    recorded for ``urls[i]``, beyond the credential forms :func:`redact_url` knows.
+    """
+    slots = asyncio.Semaphore(max(1, concurrency))
+    async with httpx.AsyncClient(
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        timeout=httpx.Timeout(timeout),
+        verify=False,
+        headers={"User-Agent": FetchOptions().user_agent, "Accept": "*/*"},
+    ) as client:
+
+        async def one(index: int, url: str) -> ProbeResult:
+            async with slots:
+                hidden = secrets[index] if index < len(secrets) else ()
+                return await probe(client, url, timeout, max_bytes, hidden)
+
+        return list(await asyncio.gather(*(one(i, url) for i, url in enumerate(urls))))
+
+
+async def probe(
+    client: httpx.AsyncClient,
+    url: str,
+    timeout: float,
+    max_bytes: int,
+    secrets: Sequence[str] = (),
+) -> ProbeResult:
+    """One probe of ``url``; never raises for anything the network does."""
+
+    def shown(value: str) -> str:
+        text = redact_url(value)
+        for secret in secrets:
+            if len(secret) >= 3:
+                text = text.replace(secret, "***")
+        return text
+
+    started = time.monotonic()
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    addresses, dns_error, failure = await _resolve(host, parts.port, timeout)
+    if dns_error is not None:
+        return ProbeResult(shown(url), (), dns_error, failure=failure, error=dns_error,
+                           elapsed_s=time.monotonic() - started)  # fmt: skip
+    status: int | None = None
+    final_url: str | None = None
+    hops: tuple[tuple[int, str], ...] = ()
+    error: str | None = None
+    try:
+        async with asyncio.timeout(timeout):
+            async with client.stream("GET", url) as response:
+                status, final_url = response.status_code, shown(str(response.url))
+                hops = tuple((r.status_code, shown(str(r.url))) for r in response.history)
+                received = 0
+                async for chunk in response.aiter_raw():
+                    received += len(chunk)
+                    if received >= max_bytes:
+                        break
+    except TimeoutError:
+        failure, error = "timeout", f"no complete answer within {timeout:g} s"
+    except httpx.TooManyRedirects:
+        failure, error = "other", f"more than {MAX_REDIRECTS} redirects"
+    except httpx.TimeoutException as exc:
+        failure, error = "timeout", f"timed out ({type(exc).__name__})"
+    except httpx.HTTPError as exc:
+        failure = "refused" if _refused(exc) else "other"
+        error = shown(str(exc) or type(exc).__name__)
+    return ProbeResult(
+        url=shown(url), addresses=addresses, http_status=status, final_url=final_url,
+        redirects=hops, failure=failure, error=error, elapsed_s=time.monotonic() - started,
+    )  # fmt: skip
+
+
+async def _resolve(
+    host: str, port: int | None, timeout: float
+) -> tuple[tuple[str, ...], str | None, str | None]:
+    """``(addresses, error, failure)``; ``failure`` is ``nxdomain`` when the name is unknown."""
+    try:
+        return (str(ipaddress.ip_address(host)),), None, None
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            found = await loop.getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
+    except TimeoutError:
+        return (), f"DNS: no answer for {host} within {timeout:g} s", "timeout"
+    except socket.gaierror as exc:
+        failure = "nxdomain" if exc.errno in _NO_SUCH_NAME else "other"
+        return (), f"DNS: {host}: {exc.strerror or exc}", failure
+    except (OSError, UnicodeError) as exc:
+        return (), f"DNS: {host}: {exc}", "other"
+    return tuple(dict.fromkeys(str(info[4][0]) for info in found)), None, None
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the connection was refused (nothing listens), looking through the causes."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError) or (
+            isinstance(seen, OSError) and seen.errno == errno.ECONNREFUSED
+        ):
+            return True
+        if "connection refused" in str(seen).lower() or "errno 111" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

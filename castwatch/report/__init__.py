@@ -1,0 +1,1 @@
+"""Reports: the case dossier (HTML or PDF) and its charts."""
