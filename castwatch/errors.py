@@ -19,17 +19,22 @@ The tree::
     │   └── NotFound               no such service or snapshot
     ├── RegistryError              reference data (iptv-org tables, rights-holder file, works
     │                              file) is missing or malformed (names the file and field)
-    ├── MediaError                 media could not be read or fingerprinted (names file or URL)
-    │   ├── CorruptMedia           not media, or undecodable (garbage, truncated, hostile)
-    │   ├── NoMediaStream          no video (or audio) stream where one was asked for
-    │   ├── MediaTooShort          too little decodable media to fingerprint or compare
-    │   ├── EncryptedMedia         encrypted segments (DRM, AES): castwatch never circumvents them
-    │   └── FingerprintFormatError stored fingerprint bytes that are not a castwatch fingerprint
-    └── EnforcementError           a case, evidence or notice operation was refused or failed
-        ├── IllegalTransition      a case status change the workflow does not allow
-        ├── EvidenceError          an evidence file cannot be read, stored or signed
-        ├── NoticeIncomplete       a notice lacks a legally required element (names it)
-        └── DeliveryError          a notice could not be sent (it stays queued for a retry)
+    ├── FingerprintError           verification could not fingerprint or match
+    │   ├── MediaError             media could not be read (names the file or URL)
+    │   │   ├── CorruptMedia       not media, or undecodable (garbage, truncated, hostile)
+    │   │   ├── NoMediaStream      no video (or audio) stream where one was asked for
+    │   │   ├── MediaTooShort      too little decodable media to fingerprint or compare
+    │   │   └── EncryptedMedia     encrypted segments (DRM, AES): never circumvented
+    │   ├── FingerprintFormatError stored fingerprint or index bytes are malformed
+    │   └── UnknownFingerprinter   no fingerprinter registered under that name
+    ├── EnforcementError           a case, evidence or notice operation was refused or failed
+    │   ├── IllegalTransition      a case status change the workflow does not allow
+    │   ├── EvidenceError          an evidence file cannot be read, stored or signed
+    │   ├── NoticeIncomplete       a notice lacks a legally required element (names it)
+    │   └── DeliveryError          a notice could not be sent (it stays queued for a retry)
+    └── AttributionError           infrastructure facts could not be collected or used
+        ├── CollectorError         one collector failed on one target (names both)
+        └── LookupTableError       an offline IP table (ip2asn TSV, MaxMind mmdb) is unusable
 
 Messages say what went wrong and what to try; URLs in them never carry credentials.
 """
@@ -109,7 +114,11 @@ class RegistryError(CastwatchError):
     """Reference data is missing or malformed: names the file, and the column or field."""
 
 
-class MediaError(CastwatchError):
+class FingerprintError(CastwatchError):
+    """Verification could not fingerprint or match what it was given."""
+
+
+class MediaError(FingerprintError):
     """Media could not be read or fingerprinted. ``source`` names the file or redacted URL."""
 
     def __init__(self, message: str, source: str | None = None) -> None:
@@ -133,8 +142,12 @@ class EncryptedMedia(MediaError):
     """Encrypted segments (DRM or AES-128): castwatch never circumvents access control."""
 
 
-class FingerprintFormatError(MediaError):
-    """Stored fingerprint bytes are not a castwatch fingerprint of a known version."""
+class FingerprintFormatError(FingerprintError):
+    """Stored fingerprint or index bytes are malformed, truncated or of another version."""
+
+
+class UnknownFingerprinter(FingerprintError):
+    """No fingerprinter is registered under the name asked for."""
 
 
 class EnforcementError(CastwatchError):
@@ -159,3 +172,24 @@ class NoticeIncomplete(EnforcementError):
 
 class DeliveryError(EnforcementError):
     """Sending a notice failed; it stays queued with the attempt and the error recorded."""
+
+
+class AttributionError(CastwatchError):
+    """Infrastructure facts (DNS, TLS, web pages, IP tables) could not be collected or used."""
+
+
+class CollectorError(AttributionError):
+    """One collector failed on one target; ``collector`` and ``target`` name both.
+
+    :func:`castwatch.attribute.collectors.collect` never lets this escape: it becomes an
+    observation of kind ``<collector>.error`` so the other collectors' results survive.
+    """
+
+    def __init__(self, message: str, collector: str, target: str) -> None:
+        self.collector = collector
+        self.target = target
+        super().__init__(f"{collector}: {message} ({target})")
+
+
+class LookupTableError(AttributionError):
+    """An offline IP table is missing or malformed: names the file, and the line or field."""

@@ -41,7 +41,18 @@ _INTERRUPTED = 130
 
 def _register_commands() -> None:
     # Each module adds its commands to ``app`` when imported.
-    from castwatch.cli import demo, dossier, enforce, identify, inventory, registry, sim, watch  # noqa: F401
+    from castwatch.cli import (  # noqa: F401
+        attribute,
+        demo,
+        dossier,
+        enforce,
+        identify,
+        inventory,
+        registry,
+        sim,
+        verify,
+        watch,
+    )
 
 
 def main() -> None:

@@ -247,7 +247,8 @@ async def _read(
     """Fill ``evidence`` from ``source``; the redacted segment URLs when it is HLS."""
     if isinstance(source, Path) or _scheme(source) in ("", "file"):
         path = source if isinstance(source, Path) else _local_path(source)
-        await _read_file(path, evidence, seconds)
+        # Absolute, so the file: URI recorded as the source is always expressible.
+        await _read_file(path.absolute(), evidence, seconds)
         return ()
     if _scheme(source) not in ("http", "https"):
         raise SourceError(

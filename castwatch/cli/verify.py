@@ -1,0 +1,323 @@
+"""Verification commands: ``ref add|capture|list|remove``, ``verify``, ``fp compare``."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from castwatch.cli import options as opt
+from castwatch.cli.app import app
+from castwatch.cli.output import console, print_json, progress_bars
+from castwatch.config import Settings
+
+ref_app = typer.Typer(
+    name="ref",
+    help="Reference recordings of channels and works, that streams are verified against.",
+    no_args_is_help=True,
+)
+app.add_typer(ref_app, name="ref")
+fp_app = typer.Typer(name="fp", help="Fingerprint tools.", no_args_is_help=True)
+app.add_typer(fp_app, name="fp")
+
+Seconds = Annotated[float, typer.Option("--seconds", help="Seconds of stream to capture.")]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj if isinstance(ctx.obj, Settings) else Settings.resolve()
+
+
+def _subject(channel: str | None, work: str | None) -> tuple[str, str]:
+    if (channel is None) == (work is None):
+        raise typer.BadParameter("give exactly one of --channel ID or --work ID")
+    return ("channel", channel) if channel is not None else ("work", work or "")
+
+
+def _print_reference(info: Any, json: bool) -> None:
+    if json:
+        print_json(
+            {
+                "reference": info.key,
+                "live": info.live,
+                "source": info.source,
+                "sha256": info.sha256,
+                "duration_s": round(info.duration_s, 3),
+                "window_s": info.window_s,
+                "fingerprints": list(info.fingerprinters),
+            }
+        )
+        return
+    console.print(
+        f"[green]reference stored[/] {info.key}: {info.duration_s:.1f} s "
+        f"({', '.join(info.fingerprinters)}) from {info.source}",
+        highlight=False,
+    )
+
+
+@ref_app.command("add")
+def ref_add(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A media file, or an HLS / .ts / .mp4 URL.")],
+    channel: Annotated[str | None, typer.Option("--channel", help="Channel id.")] = None,
+    work: Annotated[str | None, typer.Option("--work", help="Work id.")] = None,
+    seconds: Annotated[
+        float | None, typer.Option("--seconds", help="For a URL: seconds to capture (60).")
+    ] = None,
+    json: opt.Json = False,
+) -> None:
+    """Fingerprint a file or URL as the reference of a channel or a work."""
+    from castwatch.fingerprint.verification import add_reference
+
+    kind, subject_id = _subject(channel, work)
+    settings = _settings(ctx)
+    with opt.open_store(ctx) as store:
+        info = add_reference(
+            store, source, kind, subject_id, evidence_dir=settings.evidence_dir, seconds=seconds
+        )
+    _print_reference(info, json)
+
+
+@ref_app.command("capture")
+def ref_capture(
+    ctx: typer.Context,
+    channel: Annotated[str, typer.Argument(help="Channel id (iptv-org).")],
+    url: Annotated[str, typer.Argument(help="The channel's clean live feed (HLS or .ts).")],
+    minutes: Annotated[
+        float, typer.Option("--minutes", help="Minutes of live reference to keep.")
+    ] = 1.0,
+    json: opt.Json = False,
+) -> None:
+    """Capture a live channel's clean feed as its rolling reference (the last N minutes)."""
+    from castwatch.fingerprint.verification import add_reference
+
+    if minutes <= 0:
+        raise typer.BadParameter("--minutes must be positive")
+    settings = _settings(ctx)
+    with opt.open_store(ctx) as store:
+        info = add_reference(
+            store,
+            url,
+            "channel",
+            channel,
+            evidence_dir=settings.evidence_dir,
+            live=True,
+            seconds=minutes * 60.0,
+        )
+    _print_reference(info, json)
+
+
+@ref_app.command("list")
+def ref_list(ctx: typer.Context, json: opt.Json = False) -> None:
+    """Every stored reference."""
+    from castwatch.storage.verification import list_references
+
+    with opt.open_store(ctx) as store:
+        references = list_references(store)
+    if json:
+        print_json(
+            [
+                {
+                    "reference": info.key,
+                    "live": info.live,
+                    "duration_s": round(info.duration_s, 3),
+                    "window_s": info.window_s,
+                    "source": info.source,
+                    "sha256": info.sha256,
+                    "fingerprints": list(info.fingerprinters),
+                    "updated_at": info.updated_at.isoformat(),
+                }
+                for info in references
+            ]
+        )
+        return
+    table = Table("reference", "kind", "seconds", "fingerprints", "source", title="References")
+    for info in references:
+        table.add_row(
+            info.key,
+            "live" if info.live else "vod",
+            f"{info.duration_s:.0f}",
+            ", ".join(info.fingerprinters),
+            info.source,
+        )
+    console.print(table)
+    if not references:
+        console.print("No references yet: `castwatch ref add FILE --channel ID`.")
+
+
+@ref_app.command("remove")
+def ref_remove(
+    ctx: typer.Context,
+    channel: Annotated[str | None, typer.Option("--channel", help="Channel id.")] = None,
+    work: Annotated[str | None, typer.Option("--work", help="Work id.")] = None,
+) -> None:
+    """Forget one reference."""
+    from castwatch.storage.verification import delete_reference
+
+    kind, subject_id = _subject(channel, work)
+    with opt.open_store(ctx) as store:
+        delete_reference(store, kind, subject_id)
+    console.print(f"removed {kind}:{subject_id}")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Argument(help="A media file or stream URL, or an ingested SERVICE.")
+    ],
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", help="With a SERVICE: how many of its streams to verify."),
+    ] = None,
+    claim: Annotated[
+        str | None,
+        typer.Option("--claim", help="With a file or URL: the claim, channel:ID or work:ID."),
+    ] = None,
+    seconds: Seconds = 10.0,
+    snapshot: Annotated[int | None, typer.Option("--snapshot", help="Default: latest.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample.")] = 0,
+    entry_kinds: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="With a SERVICE: live, film or episode (repeatable)."),
+    ] = None,
+    json: opt.Json = False,
+) -> None:
+    """Verify what a stream carries, or a sample of a service's streams (`--sample N`).
+
+    A probe of --seconds is captured (kept as evidence with its SHA-256 and thumbnails),
+    fingerprinted and matched against the stored references. Results are stored.
+    """
+    from castwatch.fingerprint.verification import is_url, load_library, verify_service
+    from castwatch.fingerprint.verification import verify_source as check
+
+    settings = _settings(ctx)
+    is_media = is_url(source) or Path(source).is_file()
+    if sample is not None or not is_media:
+        with opt.open_store(ctx) as store, progress_bars(not json) as progress:
+            outcome = verify_service(
+                store,
+                source,
+                sample=10 if sample is None else sample,
+                evidence_dir=settings.evidence_dir,
+                seconds=seconds,
+                snapshot_id=snapshot,
+                seed=seed,
+                kinds=_kinds(entry_kinds),
+                progress=progress,
+            )
+        if json:
+            print_json(outcome.as_dict())
+        else:
+            _print_results(outcome.results)
+            console.print(
+                f"{outcome.confirmed} of {len(outcome.results)} streams confirmed "
+                f"({outcome.failed} unreadable)",
+                highlight=False,
+            )
+        return
+    claimed = None
+    if claim is not None:
+        kind, _, subject_id = claim.partition(":")
+        if kind not in ("channel", "work") or not subject_id:
+            raise typer.BadParameter("--claim is channel:ID or work:ID")
+        claimed = (kind, subject_id)
+    from castwatch.storage.verification import save_verification
+
+    with opt.open_store(ctx) as store:
+        library = load_library(store)
+        if not len(library):
+            raise typer.BadParameter(
+                "no references stored: add one with `castwatch ref add FILE --channel ID`"
+            )
+        result = check(
+            library, source, evidence_dir=settings.evidence_dir, seconds=seconds, claimed=claimed
+        )
+        save_verification(store, result)
+    if json:
+        print_json(result.to_json())
+    else:
+        _print_results([result])
+    if result.error is not None:
+        raise typer.Exit(1)
+
+
+def _kinds(chosen: list[str] | None) -> tuple[str, ...]:
+    allowed = ("live", "film", "episode")
+    for kind in chosen or ():
+        if kind not in allowed:
+            raise typer.BadParameter(f"--kind is one of {', '.join(allowed)}, not {kind!r}")
+    return tuple(chosen) if chosen else allowed
+
+
+def _print_results(results: list[Any]) -> None:
+    table = Table(
+        "source", "match", "score", "offset s", "frames", "evidence", title="Verification"
+    )
+    for result in results:
+        if result.error is not None:
+            match = f"[red]error: {result.error}[/]"
+        elif result.matched_id is None:
+            match = "[yellow]no match[/]"
+        else:
+            mark = "[green]✓[/]" if result.confirmed else "[yellow]≠ claim[/]"
+            match = f"{mark} {result.matched_kind}:{result.matched_id}"
+        table.add_row(
+            result.source,
+            match,
+            "" if result.score is None else f"{result.score:.3f}",
+            "" if result.offset_s is None else f"{result.offset_s:+.1f}",
+            "" if result.matched_fraction is None else f"{result.matched_fraction:.0%}",
+            (result.capture_sha256 or "")[:12],
+        )
+    console.print(table)
+
+
+@fp_app.command("compare")
+def fp_compare(
+    files: Annotated[list[Path], typer.Argument(help="Two or more media files.")],
+    json: opt.Json = False,
+) -> None:
+    """Compare every pair of the given media files.
+
+    With --json, one object per pair: {"a", "b", "match", "score", "offset_s",
+    "matched_fraction"}; offset_s is where A's start falls in B.
+    """
+    from castwatch.fingerprint import compare_media, fingerprint_media
+
+    if len(files) < 2:
+        raise typer.BadParameter("give at least two files")
+    for path in files:
+        if not path.is_file():
+            raise typer.BadParameter(f"no such file: {path}")
+    prints = {path: fingerprint_media(path, keyframes_only=False) for path in files}
+    rows: list[dict[str, Any]] = []
+    for a, b in itertools.combinations(files, 2):
+        pair = compare_media(prints[a], prints[b])
+        rows.append(
+            {
+                "a": str(a),
+                "b": str(b),
+                "match": bool(pair.match),
+                "score": round(float(pair.score), 4),
+                "offset_s": round(float(pair.offset_s), 3),
+                "matched_fraction": round(float(pair.matched_fraction), 4),
+            }
+        )
+    if json:
+        for row in rows:
+            print_json(row)
+        return
+    table = Table("a", "b", "match", "score", "offset s", "matched", title="Pairs")
+    for row in rows:
+        table.add_row(
+            row["a"],
+            row["b"],
+            "[green]yes[/]" if row["match"] else "no",
+            f"{row['score']:.3f}",
+            f"{row['offset_s']:+.2f}",
+            f"{row['matched_fraction']:.0%}",
+        )
+    console.print(table)

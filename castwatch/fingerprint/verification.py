@@ -1,0 +1,245 @@
+"""Verification workflows: add references, check streams against them, keep the results.
+
+These are the functions the CLI and the demo call. Each check captures a short probe (kept as
+evidence under ``$CASTWATCH_HOME/evidence/``, named by its SHA-256, with thumbnails),
+fingerprints it, and asks the reference library which channel or work it carries. A check
+that fails (dead stream, corrupt media) is stored too, with its error: a dead link is a
+finding, not a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from castwatch.catalog.credentials import redact_url
+from castwatch.catalog.progress import Progress, no_progress
+from castwatch.catalog.verification import (
+    ReferenceInfo,
+    VerificationResult,
+    reference_key,
+    split_reference_key,
+)
+from castwatch.errors import CastwatchError, MediaError
+from castwatch.fingerprint import (
+    Fingerprint,
+    ReferenceLibrary,
+    fingerprint_media,
+)
+from castwatch.fingerprint.capture import Capture, capture
+from castwatch.storage.db import Store
+from castwatch.storage.verification import (
+    iter_reference_prints,
+    save_reference,
+    save_verification,
+    stream_targets,
+)
+
+#: Seconds of stream a verification probe reads by default.
+PROBE_SECONDS = 10.0
+#: Seconds of a reference capture from a URL when none is given (a file is read whole).
+REFERENCE_SECONDS = 60.0
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def load_library(store: Store) -> ReferenceLibrary:
+    """Every stored reference in one in-memory library, ready to query."""
+    library = ReferenceLibrary()
+    for info, prints in iter_reference_prints(store):
+        library.add(
+            info.key,
+            {name: Fingerprint.from_bytes(data) for name, data in prints.items()},
+            window_s=info.window_s if info.live else None,
+        )
+    return library
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def add_reference(
+    store: Store,
+    source: str,
+    subject_kind: str,
+    subject_id: str,
+    *,
+    evidence_dir: Path,
+    live: bool = False,
+    seconds: float | None = None,
+) -> ReferenceInfo:
+    """Fingerprint ``source`` (a file, or a URL captured for ``seconds``) as a reference.
+
+    References are fingerprinted densely (every sampled frame, not only keyframes) so that a
+    probe's keyframes, wherever they fall, find a reference frame close in time. A live
+    reference keeps the last ``seconds`` as its rolling window.
+    """
+    if is_url(source):
+        taken = capture(
+            source, seconds=seconds or REFERENCE_SECONDS, evidence_dir=evidence_dir, thumbnails=1
+        )
+        media: Path = taken.path
+        sha256 = taken.sha256
+        label = redact_url(source)
+    else:
+        media = Path(source)
+        if not media.is_file():
+            raise MediaError("no such file", str(media))
+        sha256 = _file_sha256(media)
+        label = str(media.resolve())
+    prints = fingerprint_media(media, keyframes_only=False, max_seconds=seconds if live else None)
+    duration = max((fp.duration_s for fp in prints.values()), default=0.0)
+    info = ReferenceInfo(
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        live=live,
+        source=label,
+        duration_s=duration,
+        updated_at=datetime.now(UTC),
+        window_s=(seconds or duration) if live else None,
+        sha256=sha256,
+        fingerprinters=tuple(sorted(prints)),
+    )
+    save_reference(store, info, {name: fp.to_bytes() for name, fp in prints.items()})
+    return info
+
+
+def verify_source(
+    library: ReferenceLibrary,
+    source: str,
+    *,
+    evidence_dir: Path,
+    seconds: float = PROBE_SECONDS,
+    claimed: tuple[str, str] | None = None,
+    candidates: int = 5,
+) -> VerificationResult:
+    """Capture ``source``, fingerprint the probe, and find the reference it carries.
+
+    ``confirmed`` is True when the best reference matches and is the ``claimed`` subject (or,
+    with no claim, when any reference matches). Errors are returned in the result, not raised.
+    """
+    label = redact_url(source) if is_url(source) else source
+    result = VerificationResult(
+        source=label,
+        confirmed=False,
+        verified_at=datetime.now(UTC),
+        claimed_kind=claimed[0] if claimed else None,
+        claimed_id=claimed[1] if claimed else None,
+    )
+    try:
+        taken: Capture = capture(source, seconds=seconds, evidence_dir=evidence_dir)
+        result.capture_sha256 = taken.sha256
+        result.capture_path = str(taken.path)
+        result.thumbnails = [str(path) for path in taken.thumbnails]
+        prints = fingerprint_media(taken.path, keyframes_only=True, max_seconds=seconds)
+        found = library.query(prints, k=candidates)
+    except CastwatchError as exc:
+        result.error = str(exc)
+        return result
+    result.candidates = [_candidate_json(candidate) for candidate in found]
+    best = found[0] if found and found[0].match else None
+    if best is not None:
+        result.matched_kind, result.matched_id = split_reference_key(best.key)
+        result.score = float(best.score)
+        result.offset_s = float(best.offset_s)
+        result.matched_fraction = float(best.matched_fraction)
+        result.confirmed = claimed is None or best.key == reference_key(*claimed)
+    return result
+
+
+def _candidate_json(candidate: Any) -> dict[str, Any]:
+    return {
+        "key": candidate.key,
+        "match": bool(candidate.match),
+        "score": round(float(candidate.score), 4),
+        "offset_s": round(float(candidate.offset_s), 3),
+        "matched_fraction": round(float(candidate.matched_fraction), 4),
+    }
+
+
+@dataclass(slots=True)
+class ServiceVerification:
+    """What ``verify SERVICE --sample N`` did."""
+
+    service: str
+    snapshot_id: int
+    results: list[VerificationResult] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(result.confirmed for result in self.results)
+
+    @property
+    def failed(self) -> int:
+        return sum(result.error is not None for result in self.results)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "snapshot": self.snapshot_id,
+            "checked": len(self.results),
+            "confirmed": self.confirmed,
+            "errors": self.failed,
+            "results": [result.to_json() for result in self.results],
+        }
+
+
+def verify_service(
+    store: Store,
+    service: str,
+    *,
+    sample: int,
+    evidence_dir: Path,
+    seconds: float = PROBE_SECONDS,
+    snapshot_id: int | None = None,
+    seed: int = 0,
+    kinds: tuple[str, ...] = ("live", "film", "episode"),
+    progress: Progress = no_progress,
+    library: ReferenceLibrary | None = None,
+    check: Callable[..., VerificationResult] = verify_source,
+) -> ServiceVerification:
+    """Verify ``sample`` streams of a service's snapshot and store every result.
+
+    Entries whose claimed subject has a reference come first (they can be confirmed); the
+    rest of the sample is drawn at random (seeded) from the other playable entries.
+    """
+    service_id, snapshot, targets = stream_targets(store, service, snapshot_id, kinds)
+    library = library if library is not None else load_library(store)
+    known = set(library.keys())
+    rng = random.Random(seed)
+    provable = [t for t in targets if t.claimed_id and reference_key(
+        t.claimed_kind or "", t.claimed_id) in known]  # fmt: skip
+    others = [t for t in targets if t not in provable]
+    rng.shuffle(provable)
+    rng.shuffle(others)
+    chosen = (provable + others)[: max(0, sample)]
+    outcome = ServiceVerification(service, snapshot)
+    for done, target in enumerate(chosen):
+        progress("verify", done, len(chosen))
+        claim = (
+            (target.claimed_kind, target.claimed_id)
+            if target.claimed_kind and target.claimed_id
+            else None
+        )
+        result = check(
+            library, target.url, evidence_dir=evidence_dir, seconds=seconds, claimed=claim
+        )
+        result.service_id = service_id
+        result.snapshot_id = snapshot
+        result.entry_id = target.entry_id
+        save_verification(store, result)
+        outcome.results.append(result)
+    progress("verify", len(chosen), len(chosen))
+    return outcome
