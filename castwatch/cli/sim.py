@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,6 +21,7 @@ from castwatch.sim.config import (
     SimConfig,
     loopback_host,
 )
+from castwatch.sim.ecosystem import EcosystemInfo, serve_ecosystem
 from castwatch.sim.server import SimServer, serve
 
 
@@ -49,8 +51,27 @@ def sim_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the URLs as one JSON line, then serve.")
     ] = False,
+    ecosystem: Annotated[
+        bool,
+        typer.Option(
+            "--ecosystem",
+            help="Serve a simulated ecosystem of operators, brands, resellers and decoys "
+            "(DNS, HTTPS, panels, RDAP on 127.0.0.0/8) instead of one panel; --seed applies.",
+        ),
+    ] = False,
+    truth: Annotated[
+        Path | None,
+        typer.Option(help="With --ecosystem: write the ground truth (JSON) to this file."),
+    ] = None,
 ) -> None:
     """Serve a simulated pirate IPTV panel (M3U, Xtream, Stalker) until Ctrl-C."""
+    if ecosystem:
+        if fault is not None:
+            raise ConfigError("--fault applies to the single panel, not to --ecosystem")
+        _serve_ecosystem(seed, truth, as_json)
+        return
+    if truth is not None:
+        raise ConfigError("--truth goes with --ecosystem")
     try:
         host = loopback_host(host)
         config = SimConfig(
@@ -85,3 +106,28 @@ def sim_command(
         Console(stderr=True).print("Serving; press Ctrl-C to stop.")
 
     serve(config, host=host, port=port, on_ready=announce)
+
+
+def _serve_ecosystem(seed: int, truth: Path | None, as_json: bool) -> None:
+    def announce(info: EcosystemInfo) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(info.announcement()) + "\n")
+            sys.stdout.flush()
+            return
+        table = Table(title=f"castwatch sim --ecosystem (seed {seed})", show_header=True)
+        table.add_column("brand", style="bold")
+        table.add_column("shop", overflow="fold")
+        table.add_column("panel", overflow="fold")
+        for name, entry in info.brands.items():
+            table.add_row(name, entry.shop, entry.panel)
+        console = Console()
+        console.print(table)
+        console.print(f"DNS server   {info.dns}", highlight=False)
+        console.print(f"RDAP         {info.rdap_url}", highlight=False)
+        console.print(f"ip2asn table {info.ip2asn}", highlight=False)
+        console.print(f"CA bundle    {info.ca_cert}", highlight=False)
+        if truth is not None:
+            console.print(f"ground truth {truth}", highlight=False)
+        Console(stderr=True).print("Serving; press Ctrl-C to stop.")
+
+    serve_ecosystem(seed, truth_path=truth, on_ready=announce)

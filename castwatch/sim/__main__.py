@@ -1,5 +1,7 @@
 """``python -m castwatch.sim``: the ``castwatch sim`` command on its own (SimProcess runs it).
 
+``python -m castwatch.sim --ecosystem --json`` serves the simulated ecosystem the same way.
+
 It skips the global ``castwatch`` options (data directory, database): the simulator needs
 neither, and a child process should start in as little time as possible.
 """
