@@ -28,9 +28,19 @@ def demo(
     films: Annotated[int, typer.Option("--films", help="Films to simulate.")] = 120000,
     series: Annotated[int, typer.Option("--series", help="Series to simulate.")] = 5000,
     episodes: Annotated[int, typer.Option("--episodes", help="Episodes in all.")] = 80000,
+    verify: Annotated[
+        int, typer.Option("--verify", help="Identified channels to verify by fingerprint.")
+    ] = 5,
     json: opt.Json = False,
 ) -> None:
-    """Start the simulated service, inventory it over Xtream, M3U and Stalker, print it."""
+    """Inventory a simulated pirate service, identify it, verify streams, open a case.
+
+    Starts the simulated service on 127.0.0.1, inventories it over Xtream, M3U and Stalker,
+    identifies its channels and ranks the harmed rights holders, verifies a sample of its
+    live streams by fingerprint against the channels' clean feeds, and ends with a case:
+    evidence filed and verified, notices drafted and a PDF dossier written.
+    """
+    from castwatch.cli import demo_steps
     from castwatch.sim.server import SimServer
     from castwatch.sources.ingest import ingest
 
@@ -63,9 +73,22 @@ def demo(
                         f"  ingested over {kind:<8} {summary.entries:>9,} entries "
                         f"in {results[-1][2]:.1f} s"
                     )
+            # One protocol is enough to show identification: all three carry the same catalog.
+            service = results[0][1].service
+            identified, report = _identify_and_rank(store, [service], json)
+            verification = (
+                demo_steps.verify_streams(store, sim, service, verify, seed, json)
+                if verify > 0
+                else None
+            )
         data_dir = store.settings.home
-        # One protocol is enough to show identification: all three carry the same catalog.
-        identified, report = _identify_and_rank(store, [results[0][1].service], json)
+        if not json:
+            _print_inventory(results)
+            _print_impact(identified, report)
+            if verification is not None:
+                demo_steps.print_verification(verification)
+            console.print("Opening a case: evidence, notices, dossier...")
+        case = demo_steps.open_case(store, service, report, verification)
     if json:
         print_json(
             {
@@ -82,9 +105,21 @@ def demo(
                 ],
                 "identified": identified,
                 "impact": [h.as_dict(evidence_limit=3) for h in report.holders[:10]],
+                "verification": verification.as_dict() if verification else None,
+                "case": case,
             }
         )
         return
+    demo_steps.print_case(case)
+    console.print(
+        f"Stored in {data_dir}. Next: [bold]castwatch services[/], "
+        "[bold]castwatch impact demo-xtream[/], [bold]castwatch ref list[/], "
+        "[bold]castwatch verify demo-xtream --sample 3[/], [bold]castwatch case list[/], "
+        "[bold]castwatch evidence verify[/]."
+    )
+
+
+def _print_inventory(results: list[tuple[str, SnapshotSummary, float]]) -> None:
     table = Table(
         "protocol", "live", "films", "series", "episodes", "films + episodes", "seconds",
         title="Inventory of the simulated service",
@@ -101,12 +136,6 @@ def demo(
             f"{seconds:.1f}",
         )
     console.print(table)
-    _print_impact(identified, report)
-    console.print(
-        f"Stored in {data_dir}. Next: [bold]castwatch services[/], "
-        "[bold]castwatch show demo-xtream[/], [bold]castwatch impact demo-xtream[/], "
-        "[bold]castwatch export demo-m3u --format csv[/]."
-    )
 
 
 def _identify_and_rank(

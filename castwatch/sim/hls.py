@@ -103,7 +103,7 @@ def channel_keys(live: Sequence[LiveChannel]) -> list[str]:
         if there and (not here or len(brands[following].name) > len(brands[current].name)):
             current, feeds, here = following, 0, True
         if here:
-            keys.append(brands[current].epg_id)
+            keys.append(brands[current].channel_id)
             feeds += 1
         else:
             current = len(brands)  # past the brands: every other channel is its own

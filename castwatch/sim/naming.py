@@ -40,6 +40,15 @@ class Brand(NamedTuple):
     country: str
     group: str
 
+    @property
+    def channel_id(self) -> str:
+        """The channel this brand truly is: its iptv-org id where the registry has it.
+
+        Panels label feeds with ids from whatever EPG guide they use (``BeInSports1.fr``);
+        the simulator's ground truth of what a feed carries is the registry's channel.
+        """
+        return REGISTRY_IDS.get(self.epg_id, self.epg_id)
+
 
 def _numbered(name: str, epg: str, country: str, group: str, numbers: range) -> list[Brand]:
     suffix = country.lower()
@@ -52,6 +61,19 @@ def _words(text: str) -> tuple[str, ...]:
 
 # The tables below are data; one item per line would triple the module for nothing.
 # fmt: off
+
+#: EPG ids of the brands below that differ from the iptv-org id of the same channel (checked
+#: by hand against the bundled registry: names, countries, owners). Brands not listed either
+#: use the registry id already or have no registry channel (then the EPG id stands in).
+REGISTRY_IDS: dict[str, str] = {
+    **{f"BeInSports{n}.fr": f"beINSports{n}.qa" for n in range(1, 9)},
+    **{f"BeInSportsMax{n}.fr": f"beINSportsMax{n}.qa" for n in range(1, 11)},
+    **{f"MBC{n}.ar": f"MBC{n}.ae" for n in range(2, 6)},
+    "Arte.fr": "arte.fr",
+    "SkySportsPL.uk": "SkySportsPremierLeague.uk",
+    "AlJazeeraEnglish.qa": "AlJazeera.qa",
+    "AlArabiya.ae": "Alarabiya.ae",
+}
 
 #: Brands that panels restream in several qualities; the first entries fill small catalogs.
 BRANDS: tuple[Brand, ...] = (

@@ -1,0 +1,204 @@
+"""The later steps of ``castwatch demo``: verify streams by fingerprint, then open a case.
+
+Kept apart from ``demo.py`` (inventory and identification) so each file stays readable. Both
+steps work on what the earlier steps stored, exactly as the standalone commands would
+(``castwatch ref capture``, ``verify SERVICE --sample``, ``case open``, ``notice draft``,
+``evidence verify``, ``dossier``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+from castwatch.cli.output import console
+from castwatch.errors import CastwatchError
+
+if TYPE_CHECKING:
+    from castwatch.fingerprint.verification import ServiceVerification
+    from castwatch.identify.impact import ImpactReport
+    from castwatch.sim import SimServer
+    from castwatch.storage.db import Store
+    from castwatch.storage.verification import StreamTarget
+
+#: Seconds of clean live feed kept as each channel's reference in the demo (what the
+#: simulator's live window already holds, so no waiting), and of each probe.
+REFERENCE_SECONDS = 12.0
+PROBE_SECONDS = 8.0
+_STREAM_ID = re.compile(r"/(\d+)\.[a-z0-9]+$")
+
+
+def verify_streams(
+    store: Store, sim: SimServer, service: str, channels: int, seed: int, quiet: bool
+) -> ServiceVerification:
+    """Verify one stream of each of ``channels`` identified channels by fingerprint.
+
+    For each channel, its clean live feed is captured as the live reference, then the
+    service's restream of it is probed and matched against *every* reference held. The
+    simulator's live content follows the wall clock, as real channels do, so each probe is
+    taken right after its channel's reference: both then cover the same minutes.
+    """
+    from castwatch.fingerprint.verification import (
+        ServiceVerification,
+        add_reference,
+        load_library,
+        verify_source,
+    )
+    from castwatch.storage.verification import save_verification, stream_targets
+
+    evidence = store.settings.evidence_dir
+    service_id, snapshot_id, targets = stream_targets(store, service, kinds=("live",))
+    by_channel: dict[str, tuple[int, StreamTarget]] = {}
+    for target in targets:
+        found = _STREAM_ID.search(target.url)
+        if target.claimed_id and found and target.claimed_id not in by_channel:
+            by_channel[target.claimed_id] = (int(found.group(1)), target)
+    chosen = sorted(by_channel)
+    random.Random(seed).shuffle(chosen)
+    chosen = chosen[:channels]
+    if not quiet:
+        console.print(
+            f"Verifying {len(chosen)} identified channels by fingerprint: each clean live feed "
+            f"({REFERENCE_SECONDS:.0f} s) against the service's restream ({PROBE_SECONDS:.0f} s)..."
+        )
+    outcome = ServiceVerification(service, snapshot_id)
+    for claimed in chosen:
+        stream_id, target = by_channel[claimed]
+        feed = sim.live_feed(stream_id)
+        # The reference is filed under the channel the *simulator* plays, so a confirmation
+        # means identification (by name) and fingerprint (by content) agree.
+        add_reference(
+            store, feed.reference_url, "channel", feed.channel_key,
+            evidence_dir=evidence, live=True, seconds=REFERENCE_SECONDS,
+        )  # fmt: skip
+        result = verify_source(
+            load_library(store), target.url, evidence_dir=evidence, seconds=PROBE_SECONDS,
+            claimed=("channel", claimed),
+        )  # fmt: skip
+        result.service_id, result.snapshot_id, result.entry_id = (
+            service_id, snapshot_id, target.entry_id,
+        )  # fmt: skip
+        result.source = f"{target.name} ({result.source})"
+        save_verification(store, result)
+        outcome.results.append(result)
+    return outcome
+
+
+def print_verification(outcome: ServiceVerification) -> None:
+    table = Table(
+        "stream", "identified as", "fingerprint match", "score", "offset s",
+        title="Verification of a sample of live streams (restreamed: scaled, bars, logo, crop)",
+    )  # fmt: skip
+    for result in outcome.results:
+        if result.error is not None:
+            match = f"[red]{result.error}[/]"
+        elif result.matched_id is None:
+            match = "[yellow]no match[/]"
+        else:
+            mark = "[green]confirmed[/]" if result.confirmed else "[yellow]differs[/]"
+            match = f"{mark} {result.matched_id}"
+        table.add_row(
+            result.source.split(" (", 1)[0],
+            result.claimed_id or "-",
+            match,
+            "" if result.score is None else f"{result.score:.0f}",
+            "" if result.offset_s is None else f"{result.offset_s:+.1f}",
+        )
+    console.print(table)
+    console.print(
+        f"{outcome.confirmed} of {len(outcome.results)} sampled streams confirmed by "
+        "fingerprint (score: -log10 of the false-match rate; docs/fingerprint.md)."
+    )
+
+
+def open_case(
+    store: Store,
+    service: str,
+    report: ImpactReport,
+    verification: ServiceVerification | None,
+) -> dict[str, Any]:
+    """Open (or reuse) the demo's case, file its evidence, draft notices, verify the ledger
+    and write the dossier; what was done, for printing."""
+    from castwatch.catalog.evidence import EvidenceKind
+    from castwatch.catalog.notices import Party
+    from castwatch.enforce import cases, ledger
+    from castwatch.enforce.notices.draft import draft_notices
+    from castwatch.enforce.settings import load_enforce_settings
+    from castwatch.enforce.verify import verify_ledger
+    from castwatch.errors import StorageError
+    from castwatch.report.dossier import write_dossier
+
+    name = f"{service} (demo)"
+    try:
+        case = cases.open_case(store, name, [service], assignee="demo analyst")
+    except StorageError:
+        case = cases.show_case(store, name)
+    case_ref = str(case.id)
+    items = []
+    for result in verification.results if verification else []:
+        if result.capture_path and Path(result.capture_path).is_file():
+            items.append(
+                ledger.file_item(
+                    store, Path(result.capture_path), EvidenceKind.CAPTURE,
+                    f"probe of entry {result.entry_id}: {result.matched_id or 'no match'}",
+                    result.source,
+                )
+            )  # fmt: skip
+            items += [
+                ledger.file_item(store, Path(p), EvidenceKind.THUMBNAIL, "probe frame", p)
+                for p in result.thumbnails[:1]
+                if Path(p).is_file()
+            ]
+    if items:
+        ledger.record(store, case_ref, items)
+    settings = load_enforce_settings(store.settings.home)
+    if not settings.sender.name:
+        # Nobody configured a sender: sign the drafts as the demo, never as a real person.
+        top = report.holders[0].holder if report.holders else None
+        settings = dataclasses.replace(
+            settings,
+            sender=Party(
+                name="castwatch demo analyst",
+                email="analyst@castwatch.invalid",
+                organization="castwatch demo (not a real rights holder)",
+                on_behalf_of=top,
+                country="FR",
+            ),
+        )
+    drafted: dict[str, int | str] = {}
+    for kind in ("dsa", "abuse-host", "blocklist"):
+        try:
+            drafted[kind] = len(draft_notices(store, case_ref, kind, settings))
+        except CastwatchError as exc:
+            drafted[kind] = f"refused: {exc}"
+    checked = verify_ledger(store, case_ref)
+    dossier = write_dossier(
+        store, case_ref, store.settings.home / f"dossier-case-{case.id}.pdf", "pdf",
+        impacts={service: report},
+    )  # fmt: skip
+    return {
+        "case": case.id,
+        "name": name,
+        "evidence_filed": len(items),
+        "notices": drafted,
+        "evidence_verified": checked.ok,
+        "ledger_entries": checked.entries,
+        "dossier": str(dossier),
+    }
+
+
+def print_case(summary: dict[str, Any]) -> None:
+    notices = ", ".join(f"{kind}: {count}" for kind, count in summary["notices"].items())
+    console.print(
+        f"Case #{summary['case']} {summary['name']!r}: {summary['evidence_filed']} evidence "
+        f"items filed; notices drafted ({notices}); evidence ledger "
+        + ("[green]verified[/]" if summary["evidence_verified"] else "[red]FAILED[/]")
+        + f" ({summary['ledger_entries']} entries).",
+        highlight=False,
+    )
+    console.print(f"Dossier: [bold]{summary['dossier']}[/]", highlight=False)
