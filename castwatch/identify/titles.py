@@ -4,7 +4,8 @@ Panels wrap a title in country prefixes (``FR -``, ``|FR|``, ``NF -``), language
 tags (``MULTI``, ``VOSTFR``, ``1080p``, ``x265-GROUP``), years in every bracket and episode
 markers in several languages (``S01E03``, ``1x03``, ``Saison 1 Épisode 3``,
 ``الموسم 1 الحلقة 3``). :func:`parse_title` undoes that and says what it removed;
-:func:`title_key` folds a title into the key that ``works_match`` indexes.
+:func:`~castwatch.identify.title_keys.title_key` then folds the title into the key that
+``works_match`` indexes.
 
 The rules, in the order they run: an episode marker splits the series title from the episode
 title; a bracketed year ends the title (what follows is release junk); brackets that hold only
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
+
+from castwatch.identify.title_keys import ARTICLES, WORD
 
 MIN_YEAR = 1888
 #: Release years up to two years ahead: panels list announced films.
@@ -80,19 +83,6 @@ _EDITION_PHRASES = re.compile(
 )
 _ARABIC_ORDINALS = {"الأول": 1, "الاول": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4,
                     "الخامس": 5, "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
-_ARTICLES = _words("the a an le la les l el los las il lo gli der die das")
-_STOPWORDS = _ARTICLES | _words("of de du des and et y und in on to en")
-_NUMBER_WORDS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "deux": "2",
-    "trois": "3", "quatre": "4", "cinq": "5", "dos": "2", "tres": "3",
-}
-_FIRST_WORDS = {"one": "1", "un": "1", "une": "1", "uno": "1", "first": "1", "i": "1"}
-_PART_WORDS = _words("part partie parte pt chapter chapitre capitulo vol volume episode episodio")
-_ROMAN = {numeral: str(number) for number, numeral in enumerate((
-    "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
-    "xvi", "xvii", "xviii", "xix", "xx"), start=2)}
-_AND_WORDS = frozenset({"and", "et", "y", "und"})
 # fmt: on
 
 _TAGS: dict[str, str] = {
@@ -104,7 +94,7 @@ _AR_SEASON = r"(?:الموسم|موسم)"
 _AR_EPISODE = r"(?:الحلقة|حلقة)"
 #: Episode markers, most specific first; groups are (season, episode), season may be empty.
 _EPISODE_MARKERS = (
-    re.compile(r"(?i)(?<!\w)S(\d{1,3})[\s._-]{0,2}EP?[\s.]?(\d{1,4})(?:-?E\d{1,4})*(?!\d)"),
+    re.compile(r"(?i)(?<!\w)S(\d{1,3})(?:[\s._-]{0,2}|x)EP?[\s.]?(\d{1,4})(?:-?E\d{1,4})*(?!\d)"),
     re.compile(r"(?i)(?<!\w)T(\d{1,2})[\s._-]?E(\d{1,3})(?!\d)"),
     re.compile(
         rf"(?i)(?<!\w){_SEASON}\s*(\d{{1,3}})[\s,.:_-]*(?:{_EPISODE_WORD}|EP|E)\.?\s*(\d{{1,4}})(?!\d)"
@@ -137,6 +127,8 @@ _MEDIA = re.compile(
     r"|(?:DDP?|DD\+|E?AC3|AAC|DTS(?:-HD)?(?:\.?MA)?|TRUEHD|ATMOS|OPUS)[257]\.[01])$"
 )
 _GROUP = re.compile(r"^[A-Za-z0-9]{2,12}$")
+_GLUE = re.compile(r"[-.+]")
+_BRACKET_WORDS = re.compile(r"[\s,/|]+")
 _ALNUM = re.compile(r"[^\W_]")
 _LETTER = re.compile(r"[^\W\d_]")
 _PAD_CHARS = frozenset("|-:–—")
@@ -174,12 +166,16 @@ class ParsedTitle:
     tags: tuple[Tag, ...] = ()
     #: Other readings as (title, year), most likely first, for when ``title`` finds nothing.
     alternatives: tuple[tuple[str, int | None], ...] = ()
+    #: The name's text before its episode marker (the title's side of it), tags and all:
+    #: what :func:`~castwatch.identify.title_spans.trimmed_readings` cuts when nothing else
+    #: finds a work.
+    head: str = ""
 
 
 def parse_title(raw: str) -> ParsedTitle:
     """Split a panel's film, series or episode name into title, year, episode and tags."""
     text = _prepare(raw)
-    mixed_case = any(char.islower() for char in text)
+    mixed_case = any(map(str.islower, text))
     season, episode, head, tail = _split_episode(text)
     tags: list[Tag] = []
     cleaner = _Cleaner(tags, mixed_case, tail=False)
@@ -193,6 +189,7 @@ def parse_title(raw: str) -> ParsedTitle:
             if episode_title is None:  # "Episode 50" is a film, not an episode
                 return _untouched(raw, text, mixed_case)
             title, episode_title = episode_title, None
+            head = tail
     return ParsedTitle(
         raw=raw,
         title=title,
@@ -207,6 +204,7 @@ def parse_title(raw: str) -> ParsedTitle:
             for alt in dict.fromkeys(cleaner.alternatives)
             if alt[0] != title and _has_content(alt[0].split())
         ),
+        head=head,
     )
 
 
@@ -215,7 +213,7 @@ def _untouched(raw: str, text: str, mixed_case: bool) -> ParsedTitle:
     tags: list[Tag] = []
     cleaner = _Cleaner(tags, mixed_case, tail=False)
     title = cleaner.clean(text)
-    return ParsedTitle(raw=raw, title=title, year=cleaner.year, tags=tuple(tags))
+    return ParsedTitle(raw=raw, title=title, year=cleaner.year, tags=tuple(tags), head=text)
 
 
 def _kind_hint(season: int | None, episode: int | None, tags: list[Tag]) -> str | None:
@@ -297,6 +295,7 @@ def _in_range(digits: str) -> bool:
     return MIN_YEAR <= int(digits) <= MAX_YEAR
 
 
+@lru_cache(maxsize=1 << 14)
 def _is_separator(token: str) -> bool:
     return _ALNUM.search(token) is None
 
@@ -304,8 +303,8 @@ def _is_separator(token: str) -> bool:
 @lru_cache(maxsize=1 << 14)
 def _is_content(token: str) -> bool:
     """Whether a token is a title word or number, not a bare article or a separator."""
-    word = "".join(_WORD.findall(token)).lower()
-    return bool(word) and word not in _ARTICLES
+    word = "".join(WORD.findall(token)).lower()
+    return bool(word) and word not in ARTICLES
 
 
 def _has_content(tokens: list[str]) -> bool:
@@ -326,7 +325,7 @@ def _classify(word: str) -> str | None:
         return family
     if _MEDIA.match(upper):
         return "quality"
-    parts = [part for part in re.split(r"[-.+]", upper) if part]
+    parts = [part for part in _GLUE.split(upper) if part]
     if len(parts) > 1 and all(
         part in _TAGS or part in _PREFIX_CODES or _MEDIA.match(part) for part in parts
     ):
@@ -344,7 +343,7 @@ def _bracket_tags(content: str) -> list[Tag] | None:
         return [Tag("edition", content)]
     found: list[Tag] = []
     unmistakable = unknown = False
-    for word in re.split(r"[\s,/|]+", content):
+    for word in _BRACKET_WORDS.split(content):
         word = word.strip(_STRIP_CHARS)
         if not word:
             continue
@@ -597,89 +596,3 @@ def _join(tokens: list[str]) -> str:
         end -= 1
     joined = " ".join(tokens[start:end])
     return _PADDED.sub(r"\1", joined) if " :" in joined or " ," in joined else joined
-
-
-_COMBINING = re.compile(
-    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff"
-    "\u20d0-\u20ff\ufe20-\ufe2f]"
-)
-_FOLD = str.maketrans(
-    {"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ı": "i", "þ": "th", "ð": "d",
-     "ة": "ه", "ى": "ي", "ـ": None, **{chr(0x660 + d): str(d) for d in range(10)},
-     **{chr(0x6F0 + d): str(d) for d in range(10)}}
-)  # fmt: skip
-_ELISION = re.compile(r"(?<!\w)([ldjnsc]|qu)['’`´ʼ](?=[^\W\d_])")
-_APOSTROPHES = re.compile(r"['’`´ʼ]")
-_TRAILING_ARTICLE = re.compile(r",\s*(?:the|a|an|le|la|les|l'|el|los|las|il|lo|der|die|das)\s*$")
-_WORD = re.compile(r"[^\W_]+")
-_APOSTROPHE_CHARS = frozenset("'’`´ʼ")
-_SPECIAL_WORDS = frozenset(
-    {"vs", "versus", "v", *_AND_WORDS, *_NUMBER_WORDS, *_ROMAN, *_FIRST_WORDS, *_PART_WORDS}
-)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, Arabic letter variants unified, ``&`` as a word."""
-    text = text.casefold()
-    if not text.isascii():
-        # Case again after NFKD: compatibility forms such as 𝐀 decompose to capitals.
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_FOLD).casefold()
-    return text.replace("&", " and ")
-
-
-def title_tokens(text: str) -> list[str]:
-    """A title as comparable words: folded, numbers unified, leading article dropped.
-
-    ``The Batman``, ``Batman, The`` and ``BATMAN`` give ``["batman"]``; ``Rocky II`` and
-    ``Rocky 2`` give ``["rocky", "2"]``; ``Dune: Part Two`` gives ``["dune", "2"]``.
-    """
-    text = fold(text)
-    if "," in text:
-        text = _TRAILING_ARTICLE.sub("", text)
-    if not _APOSTROPHE_CHARS.isdisjoint(text):
-        text = _APOSTROPHES.sub("", _ELISION.sub(r"\1 ", text))
-    words = _WORD.findall(text)
-    # Most titles hold no word to rewrite: one set operation instead of a loop (a million
-    # works are folded when the index is built).
-    tokens = words if _SPECIAL_WORDS.isdisjoint(words) else _canonical(words)
-    if len(tokens) > 1 and tokens[0] in _ARTICLES:
-        del tokens[0]
-    if len(tokens) > 1 and tokens[-1] == "the":
-        del tokens[-1]  # Batman The: "Batman, The" without its comma
-    return tokens
-
-
-def _canonical(words: list[str]) -> list[str]:
-    tokens: list[str] = []
-    last = len(words) - 1
-    for index, word in enumerate(words):
-        if word in _AND_WORDS:
-            word = "and"
-        elif word in ("vs", "versus") or (word == "v" and 0 < index < last):
-            word = "vs"
-        elif word in _NUMBER_WORDS:
-            word = _NUMBER_WORDS[word]
-        elif index and word in _ROMAN and (index == last or word not in ("v", "x")):
-            word = _ROMAN[word]  # Rocky V, Fast X; but Hunter x Hunter
-        elif tokens and tokens[-1] in _PART_WORDS and word in _FIRST_WORDS:
-            word = _FIRST_WORDS[word]
-        if tokens and tokens[-1] in _PART_WORDS and word.isdigit():
-            tokens[-1] = word  # Part 2, Partie 2, Chapter 2, Vol. 2: the number alone
-            continue
-        tokens.append(word)
-    return tokens
-
-
-def title_key(text: str) -> str:
-    """The index key of a title: its :func:`title_tokens` run together (``spiderman``)."""
-    return "".join(title_tokens(text))
-
-
-def strict_key(text: str) -> str:
-    """A title folded but otherwise as written: tells ``The Batman`` from ``Batman``."""
-    return "".join(_WORD.findall(_APOSTROPHES.sub("", fold(text))))
-
-
-def content_words(tokens: list[str]) -> list[str]:
-    """The tokens that are not articles or the like: what a fuzzy lookup searches by."""
-    return [token for token in tokens if token not in _STOPWORDS]

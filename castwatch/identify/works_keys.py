@@ -1,27 +1,22 @@
-"""How works are keyed and stored compactly: title keys, hashes, kinds, and the word index.
+"""How works are keyed: title keys, hashes, kinds, the entry layout, and the typo tests.
 
 The works matcher (:mod:`castwatch.identify.works_match`) indexes up to millions of works;
-this module holds the pieces that define its keys and its array layout, so the decision
-rules there stay readable.
+this module holds the pieces that define its keys and entries (built and stored by
+:mod:`castwatch.identify.works_index`) and the word-level tests of its fuzzy rule, so the
+decision rules there stay readable.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import zlib
 from array import array
-from collections import Counter
-from collections.abc import Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import accumulate
 
 from castwatch.catalog.registry import WorkKind
-from castwatch.identify.titles import (
-    title_tokens,
-)
+from castwatch.identify.title_keys import title_tokens
 
 FILM, SERIES = 0, 1
 KINDS = {WorkKind.FILM: FILM, WorkKind.SERIES: SERIES}
@@ -39,25 +34,6 @@ MAX_WORKS = 1 << INDEX_BITS
 for _code, _size in (("Q", 8), ("I", 4), ("H", 2), ("B", 1)):
     if array(_code).itemsize != _size:  # pragma: no cover - exotic platforms only
         raise ImportError(f"array typecode {_code!r} is not {_size} bytes on this platform")
-
-
-class Strings:
-    """Many strings as one UTF-8 blob and an offset array: 12 bytes a title, not 60."""
-
-    def __init__(self, blob: bytes, offsets: array[int]) -> None:
-        self.blob = blob
-        self.offsets = offsets
-
-    @classmethod
-    def of(cls, texts: Iterable[str]) -> Strings:
-        encoded = [text.encode() for text in texts]
-        return cls(b"".join(encoded), array("Q", accumulate(map(len, encoded), initial=0)))
-
-    def __getitem__(self, index: int) -> str:
-        return self.blob[self.offsets[index] : self.offsets[index + 1]].decode()
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
 
 
 @lru_cache(maxsize=1 << 16)
@@ -93,6 +69,7 @@ _VOWELS = str.maketrans("", "", "aeiouy")
 _RUNS = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=1 << 16)
 def consonant_skeleton(key: str) -> str:
     """A key's first letter and its consonants, runs collapsed: ``Farggo`` meets ``Fargo``."""
     if len(key) < 4:
@@ -123,18 +100,6 @@ def external_id_key(scheme: str, value: str, kind: int | None) -> str | None:
     return None
 
 
-ARRAYS = ("years", "kinds", "lengths", "keys", "skeletons", "external", "word_hashes",
-           "word_starts", "postings")  # fmt: skip
-
-
-def unpack_array(code: str, chunk: bytes, byteorder: str) -> array[int]:
-    values = array(code)
-    values.frombytes(chunk)
-    if byteorder != sys.byteorder:
-        values.byteswap()
-    return values
-
-
 def words_agree(mine: list[str], theirs: list[str]) -> bool:
     """Every word of each title has a near twin in the other: typos pass, other words do not.
 
@@ -143,40 +108,45 @@ def words_agree(mine: list[str], theirs: list[str]) -> bool:
     """
     if abs(len(mine) - len(theirs)) > 1 or not mine or not theirs:
         return "".join(mine) == "".join(theirs)
-    return all(
-        any(a == b or SequenceMatcher(None, a, b).ratio() >= 0.7 for b in other)
-        for words, other in ((mine, theirs), (theirs, mine))
-        for a in words
-    )
+    for words, other in ((mine, theirs), (theirs, mine)):
+        present = set(other)
+        for word in words:
+            # The same word, else one as long or nearly (a ratio needs 0.35 of both
+            # lengths in common, so one shorter than that is no twin) that reads alike.
+            if word not in present and not any(_near_twins(word, twin) for twin in other):
+                return False
+    return True
+
+
+@lru_cache(maxsize=1 << 16)
+def _near_twins(one: str, other: str) -> bool:
+    # Cached: the same pairs of words meet again and again (three times in four at scale).
+    shorter, total = min(len(one), len(other)), len(one) + len(other)
+    if 20 * shorter < 7 * total:
+        return False
+    return SequenceMatcher(None, one, other).ratio() >= 0.7
+
+
+def within_edits(one: str, other: str, limit: int) -> bool:
+    """Whether at most ``limit`` insertions, deletions, substitutions or swaps of neighbours
+    turn ``one`` into ``other`` (optimal string alignment distance, stopped early)."""
+    if abs(len(one) - len(other)) > limit:
+        return False
+    before: list[int] = []
+    previous = list(range(len(other) + 1))
+    for i, char in enumerate(one, start=1):
+        current = [i] + [0] * len(other)
+        for j, theirs in enumerate(other, start=1):
+            cost = char != theirs
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char == other[j - 2] and one[i - 2] == theirs:
+                best = min(best, before[j - 2] + 1)
+            current[j] = best
+        if min(current) > limit:
+            return False
+        before, previous = previous, current
+    return previous[-1] <= limit
 
 
 def digits_of(key: str) -> str:
     return "".join(char for char in key if char.isdigit())
-
-
-def word_index(
-    vocabulary: dict[str, int], word_of: array[int], work_of: array[int]
-) -> dict[str, array[int]]:
-    """Word hash -> works, as a counting sort: sorted hashes, start offsets, one postings array."""
-    hashes = [crc32_of(word) for word in vocabulary]
-    order = sorted(range(len(hashes)), key=hashes.__getitem__)
-    rank = array("I", bytes(4 * len(order)))
-    for position, word in enumerate(order):
-        rank[word] = position
-    ranked = array("I", map(rank.__getitem__, word_of))
-    sizes = Counter(ranked)
-    starts = array("I", [0])
-    total = 0
-    for position in range(len(order)):
-        total += sizes[position]
-        starts.append(total)
-    fill = array("I", starts[:-1])
-    postings = array("I", bytes(4 * len(ranked)))
-    for position, work in zip(ranked, work_of, strict=True):
-        postings[fill[position]] = work
-        fill[position] += 1
-    return {
-        "word_hashes": array("I", (hashes[word] for word in order)),
-        "word_starts": starts,
-        "postings": postings,
-    }

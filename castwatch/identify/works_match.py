@@ -1,14 +1,17 @@
 """Which work a pirate film or episode name is: an index of up to millions of works, and rules.
 
-:meth:`WorkMatcher.build` indexes works by folded title (:func:`~castwatch.identify.titles.
-title_key`: ``The Batman``, ``Batman, The`` and ``BATMAN`` meet), by original title, by the
-main title before a subtitle, by external id (``imdb``, ``tmdb`` per kind), and by word for the
-fuzzy fallback. :meth:`WorkMatcher.match` parses a name (:func:`~castwatch.identify.titles.
-parse_title`), then decides in this order, and says which rule decided in ``why["rule"]``:
+:meth:`WorkMatcher.build` indexes works by folded title
+(:func:`~castwatch.identify.title_keys.title_key`: ``The Batman``, ``Batman, The`` and
+``BATMAN`` meet), by original title, by the main title before a subtitle, by external id
+(``imdb``, ``tmdb`` per kind), and by word for the fuzzy fallback. :meth:`WorkMatcher.match`
+parses a name (:func:`~castwatch.identify.titles.parse_title`), then decides in this order,
+and says which rule decided in ``why["rule"]``:
 
 1. ``tmdb`` / ``imdb``: the entry carries an id that a work has (Xtream sends ``tmdb``);
 2. ``title``, ``original-title``, ``main-title``: works whose key equals the parsed title's,
-   then those of each alternative reading the parser kept;
+   then those of each alternative reading the parser kept (``alternative-…``), then those of
+   each shorter span of the name that leaves out only tag-like words
+   (``trimmed-…``, :mod:`castwatch.identify.title_spans`);
 3. ``fuzzy``: works whose title differs by a typo: all words but one the same and that one
    nearly (``Harry Poter``), or for one-word titles the same consonants (``Farggo``).
 
@@ -25,39 +28,37 @@ of ``eval/titles.jsonl`` by ``bench/eval_titles.py --fit``; below ``threshold`` 
 
 from __future__ import annotations
 
-import json
+import gc
 import math
-import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
 from itertools import islice
 from typing import Any, NamedTuple
 
 from castwatch.catalog.registry import Identification, WorkRecord
 from castwatch.errors import RegistryError
-from castwatch.identify.titles import (
-    ParsedTitle,
-    content_words,
-    parse_title,
-    strict_key,
-    title_tokens,
+from castwatch.identify.title_keys import content_words, strict_key, title_tokens
+from castwatch.identify.title_spans import trimmed_readings
+from castwatch.identify.titles import ParsedTitle, parse_title
+from castwatch.identify.works_forked import MIN_PER_WORKER, can_fork, match_forked
+from castwatch.identify.works_index import (
+    COLUMNS,
+    Strings,
+    build_columns,
+    pack_index,
+    unpack_index,
 )
 from castwatch.identify.works_keys import (
-    ARRAYS,
     FILM,
     INDEX_BITS,
     INDEX_MASK,
     KIND_NAMES,
-    KINDS,
-    MAX_WORKS,
     QUERY_KINDS,
     SERIES,
     SHIFT,
     VIA,
-    Strings,
-    add_work_keys,
     consonant_skeleton,
     crc32_of,
     digits_of,
@@ -66,22 +67,26 @@ from castwatch.identify.works_keys import (
     hash64,
     main_title,
     tokens_of,
-    unpack_array,
-    word_index,
+    within_edits,
     words_agree,
 )
 
 #: Logistic map from raw score to the probability of being right: (slope, intercept), fitted
 #: on the calibration half of eval/titles.jsonl by ``bench/eval_titles.py --fit``.
-CALIBRATION: tuple[float, float] = (11.02, -2.891)
+CALIBRATION: tuple[float, float] = (11.614, -3.077)
 #: Below this calibrated confidence the matcher abstains (``target_id`` is ``None``).
-DEFAULT_THRESHOLD = 0.63
+DEFAULT_THRESHOLD = 0.62
 DEFAULT_YEAR_TOLERANCE = 1
 #: Words in more works than this are too common to find fuzzy candidates by.
 FUZZY_MAX_POSTINGS = 2_000
 #: How many works sharing words a fuzzy lookup compares letter by letter, at most.
 _FUZZY_CANDIDATES = 24
-_MAGIC = b"CWWORKS1"
+#: Keys at least this long may hold two typos; shorter ones one.
+_LONG_KEY = 12
+#: How many trimmed readings the fuzzy rule tries when the parsed title found no twin.
+_FUZZY_SPANS = 3
+#: A trimmed reading's raw score is lowered this much for each plain word it left out.
+_TRIMMED_WORD_FACTOR = 0.85
 
 
 class TitleQuery(NamedTuple):
@@ -187,64 +192,20 @@ class WorkMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         year_tolerance: int = DEFAULT_YEAR_TOLERANCE,
     ) -> WorkMatcher:
-        """Index works (any iterable: a million stream through without a list of records)."""
-        ids: list[str] = []
-        titles: list[str] = []
-        originals: list[str] = []
-        years, kinds, lengths = array("H"), array("B"), array("B")
-        keys: list[int] = []
-        skeletons: list[int] = []
-        external: list[int] = []
-        vocabulary: dict[str, int] = {}
-        word_of, work_of = array("I"), array("I")
-        for index, work in enumerate(works):
-            if index >= MAX_WORKS:
-                raise ValueError(f"a WorkMatcher holds at most {MAX_WORKS:,} works")
-            kind = KINDS.get(work.kind, FILM)
-            title = work.title
-            original = work.original_title if work.original_title != title else None
-            ids.append(work.id)
-            titles.append(title)
-            originals.append(original or "")
-            years.append(work.year if work.year and 0 < work.year < 1 << 16 else 0)
-            kinds.append(kind)
-            tokens = title_tokens(title)
-            whole = "".join(tokens)
-            lengths.append(min(len(whole), 255))
-            words = set(content_words(tokens) or tokens)
-            work_keys: dict[str, int] = {}
-            add_work_keys(work_keys, title, whole, original=False)
-            if original:
-                tokens = title_tokens(original)
-                words.update(content_words(tokens) or tokens)
-                add_work_keys(work_keys, original, "".join(tokens), original=True)
-            for key, via in work_keys.items():
-                keys.append(crc32_of(key) << SHIFT | via << INDEX_BITS | index)
-            if len(words) == 1 and (skeleton := consonant_skeleton(whole)):
-                # One-word titles have no other word to be found by when mistyped.
-                skeletons.append(crc32_of(skeleton) << SHIFT | index)
-            for word in words:
-                word_of.append(vocabulary.setdefault(word, len(vocabulary)))
-                work_of.append(index)
-            for scheme, value in work.external_ids.items():
-                if external_key := external_id_key(scheme, value, kind):
-                    external.append(hash64(external_key) << SHIFT | index)
-        keys.sort()
-        skeletons.sort()
-        external.sort()
-        columns: dict[str, Any] = {
-            "ids": Strings.of(ids),
-            "titles": Strings.of(titles),
-            "originals": Strings.of(originals),
-            "years": years,
-            "kinds": kinds,
-            "keys": array("Q", keys),
-            "skeletons": array("Q", skeletons),
-            "lengths": lengths,
-            "external": array("Q", external),
-        }
-        columns.update(word_index(vocabulary, word_of, work_of))
-        return cls(columns, threshold, year_tolerance)
+        """Index works (any iterable: a million stream through without a list of records).
+
+        One pass reads the works into columns; the keys, hashes and the word index are then
+        computed column by column (``map`` over C functions, numpy sorts), not work by work.
+        """
+        # Millions of small lists and sets, none of them in a cycle: the cyclic collector
+        # would walk them all again and again (a third of the time) for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls(build_columns(works), threshold, year_tolerance)
+        finally:
+            if collecting:
+                gc.enable()
 
     def match(
         self,
@@ -259,20 +220,29 @@ class WorkMatcher:
         query = self._query(parsed, kind, year, tmdb_id)
         return self._identification(parsed, query, self._verdict(self._decide(parsed, query)))
 
-    def match_many(self, items: Iterable[TitleQuery | str]) -> list[Identification]:
+    def match_many(
+        self, items: Iterable[TitleQuery | str], workers: int = 1
+    ) -> list[Identification]:
         """:meth:`match` for many names, in order; episodes of one series are decided once.
 
         Names decided alike share the decision's part of ``why`` (its candidate tuples).
+        ``workers`` above 1 splits the names between this process and ``workers - 1`` forked
+        ones (where the platform forks; the index is shared, not copied), with the same
+        answers as one process. One by default: a job runner usually has its own processes,
+        and on a busy machine the second core may not be free.
         """
-        return self._match_all([TitleQuery(i) if isinstance(i, str) else i for i in items])
+        queries = [TitleQuery(i) if isinstance(i, str) else i for i in items]
+        if workers <= 1 or len(queries) < 2 * MIN_PER_WORKER or not can_fork():
+            return self._match_all(queries)
+        return match_forked(self._match_all, queries, workers)
 
-    def _match_all(self, queries: list[TitleQuery]) -> list[Identification]:
+    def _match_all(self, queries: Sequence[TitleQuery]) -> list[Identification]:
         decided: dict[tuple[Any, ...], _Verdict] = {}
         results: list[Identification] = []
         for item in queries:
             parsed = parse_title(item.title)
             query = self._query(parsed, item.kind, item.year, item.tmdb_id)
-            memo = (parsed.title, parsed.alternatives, query)
+            memo = (parsed.title, parsed.alternatives, parsed.head, query)
             verdict = decided.get(memo)
             if verdict is None:
                 verdict = decided[memo] = self._verdict(self._decide(parsed, query))
@@ -305,19 +275,54 @@ class WorkMatcher:
             (alt, query.year if query.year_given else year) for alt, year in parsed.alternatives
         ]
         rejected: list[_Rejection] = []
+        tried: set[tuple[str, int | None]] = set()
         for number, (reading, year) in enumerate(readings):
-            key = fold_key(reading)
-            kept, turned_down = self._rank(self._exact(key), reading, year, query.kind)
-            rejected += turned_down
-            # A 32-bit key hash may collide: check the winner's title before trusting it.
-            while kept and not self._confirmed(kept[0], key):
-                del kept[0]
-            if kept:
-                return self._score(kept, reading, year, query, rejected, alternative=number > 0)
+            found = self._by_key(reading, year, query, rejected, tried, alternative=number > 0)
+            if found is not None:
+                return found
+        spans = trimmed_readings(parsed.head, parsed.year)
+        for trimmed in spans:
+            # Tags the parser does not know: a shorter span of the name, if the index knows it.
+            year = query.year if query.year_given else trimmed.year
+            found = self._by_key(trimmed.title, year, query, rejected, tried, alternative=True)
+            if found is not None:
+                raw = found.raw * _TRIMMED_WORD_FACTOR**trimmed.dropped_words
+                return found._replace(rule=f"trimmed-{found.rule[12:]}", raw=raw)
         fuzzy = self._fuzzy(parsed.title, query)
+        for trimmed in spans[: _FUZZY_SPANS if fuzzy is None or not fuzzy.candidates else 0]:
+            # A typo and an unknown tag in one name: the typo in one of the best spans.
+            year = query.year if query.year_given else trimmed.year
+            trimmed_fuzzy = self._fuzzy(trimmed.title, query._replace(year=year))
+            if trimmed_fuzzy is not None and trimmed_fuzzy.candidates:
+                raw = trimmed_fuzzy.raw * 0.8 * _TRIMMED_WORD_FACTOR**trimmed.dropped_words
+                fuzzy = trimmed_fuzzy._replace(rule="trimmed-fuzzy", raw=raw)
+                break
         if fuzzy is not None:
             return fuzzy._replace(rejected=tuple(rejected) + fuzzy.rejected)
         return _NOTHING._replace(reading=parsed.title, rejected=tuple(rejected))
+
+    def _by_key(
+        self,
+        reading: str,
+        year: int | None,
+        query: _Query,
+        rejected: list[_Rejection],
+        tried: set[tuple[str, int | None]],
+        alternative: bool,
+    ) -> _Decision | None:
+        """The decision for works whose key is ``reading``'s, ``None`` when there are none."""
+        key = fold_key(reading)
+        if (key, year) in tried:
+            return None
+        tried.add((key, year))
+        kept, turned_down = self._rank(self._exact(key), reading, year, query.kind)
+        rejected += turned_down
+        # A 32-bit key hash may collide: check the winner's title before trusting it.
+        while kept and not self._confirmed(kept[0], key):
+            del kept[0]
+        if not kept:
+            return None
+        return self._score(kept, reading, year, query, rejected, alternative=alternative)
 
     def _exact(self, key: str) -> list[tuple[int, str, float]]:
         """Works one of whose keys hashes like ``key``, with the title the key came from."""
@@ -404,7 +409,8 @@ class WorkMatcher:
         if alternative:
             raw *= 0.8  # the parser's second reading: a guess the index happened to confirm
         rule = "alternative-" + best.via if alternative else best.via
-        return _Decision(rule, raw, reading, tuple(kept), tuple(rejected))
+        # Only the first few are ever shown: a title like "Love" has hundreds of works.
+        return _Decision(rule, raw, reading, tuple(kept[:_SHOWN]), tuple(rejected[:_SHOWN]))
 
     def _fuzzy(self, reading: str, query: _Query) -> _Decision | None:
         """Works whose title reads almost the same: same consonants, or the rarest words."""
@@ -439,7 +445,11 @@ class WorkMatcher:
                 if not words_agree(mine, theirs):
                     continue
                 ratio = SequenceMatcher(None, key, other).ratio()
-                if ratio >= max(floor, similarity):
+                # A slip of the keyboard is one edit (two in a long title): Dradra is not
+                # Dradadra, however alike they read.
+                if ratio >= max(floor, similarity) and within_edits(
+                    key, other, 1 if size < _LONG_KEY else 2
+                ):
                     similarity = ratio
             if similarity:
                 found.append((work, "fuzzy", similarity))
@@ -468,8 +478,10 @@ class WorkMatcher:
             both = found.intersection(second)
             found = both if both or unseen else found.union(second)
         lengths, slack = self._lengths, max(3, size // 3)
-        near = [work for work in found if abs(lengths[work] - size) <= slack]
-        return near[:_FUZZY_CANDIDATES]
+        near = [(abs(lengths[work] - size), work) for work in found]
+        # Closest in length first (a typo changes it by one), not in the order of a set.
+        near = sorted(pair for pair in near if pair[0] <= slack)[:_FUZZY_CANDIDATES]
+        return [work for _, work in near]
 
     def _by_external(self, parsed: ParsedTitle, query: _Query) -> _Decision | None:
         tmdb = query.tmdb_id or ""
@@ -579,57 +591,17 @@ class WorkMatcher:
 
     def serialize(self) -> bytes:
         """The index as bytes for :meth:`deserialize`: arrays as they lie in memory."""
-        parts: list[tuple[str, str, bytes]] = []
-        for name in ("ids", "titles", "originals"):
-            column: Strings = getattr(self, f"_{name}")
-            parts += [
-                (f"{name}.blob", "", column.blob),
-                (f"{name}.offsets", "Q", column.offsets.tobytes()),
-            ]
-        for name in ARRAYS:
-            values: array[int] = getattr(self, f"_{name}")
-            parts.append((name, values.typecode, values.tobytes()))
-        header = {
-            "version": 1,
-            "byteorder": sys.byteorder,
-            "threshold": self.threshold,
-            "year_tolerance": self.year_tolerance,
-            "parts": [[name, code, len(data)] for name, code, data in parts],
-        }
-        encoded = json.dumps(header).encode()
-        return b"".join(
-            [_MAGIC, len(encoded).to_bytes(4, "little"), encoded, *(p[2] for p in parts)]
+        columns = {name: getattr(self, f"_{name}") for name in COLUMNS}
+        return pack_index(
+            columns, {"threshold": self.threshold, "year_tolerance": self.year_tolerance}
         )
 
     @classmethod
     def deserialize(cls, data: bytes) -> WorkMatcher:
         """A matcher from :meth:`serialize`'s bytes; ``RegistryError`` if they are damaged."""
         try:
-            if data[: len(_MAGIC)] != _MAGIC:
-                raise ValueError("not a castwatch works index")
-            size = int.from_bytes(data[8:12], "little")
-            header = json.loads(data[12 : 12 + size])
-            if header["version"] != 1:
-                raise ValueError(f"index format {header['version']} is not 1")
-            offset = 12 + size
-            raw: dict[str, Any] = {}
-            for name, code, length in header["parts"]:
-                chunk = data[offset : offset + length]
-                if len(chunk) != length:
-                    raise ValueError("the data ends early")
-                offset += length
-                raw[name] = chunk if not code else unpack_array(code, chunk, header["byteorder"])
-            columns = {
-                name: Strings(raw.pop(f"{name}.blob"), raw.pop(f"{name}.offsets"))
-                for name in ("ids", "titles", "originals")
-            }
-            columns.update(raw)
-            works = len(columns["ids"])
-            if offset != len(data) or any(
-                len(columns[name]) != works for name in ("titles", "originals", "years", "kinds")
-            ):
-                raise ValueError("its parts do not agree in length")
-            return cls(columns, float(header["threshold"]), int(header["year_tolerance"]))
+            columns, settings = unpack_index(data)
+            return cls(columns, float(settings["threshold"]), int(settings["year_tolerance"]))
         except (ValueError, KeyError, TypeError, IndexError) as error:
             raise RegistryError(
                 f"the works index cannot be read ({error}): rebuild it with WorkMatcher.build"

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castwatch.identify.titles import ParsedTitle, parse_title, strict_key, title_key
+from castwatch.identify.title_keys import strict_key, title_key
+from castwatch.identify.titles import ParsedTitle, parse_title
 
 
 def tags_of(parsed: ParsedTitle) -> set[str]:
@@ -55,6 +56,7 @@ def test_a_bare_trailing_year_keeps_the_other_reading() -> None:
         ("Lupin S01.E03", 1, 3),
         ("Lupin S01 EP03", 1, 3),
         ("Lupin S01E03E04", 1, 3),
+        ("Lupin S01xE03", 1, 3),
         ("Lupin 1x03", 1, 3),
         ("Lupin Saison 1 Épisode 3", 1, 3),
         ("Lupin Season 1 Episode 3", 1, 3),
@@ -176,6 +178,8 @@ def test_other_readings_for_the_matcher() -> None:
         ("The Batman", "Batman, The"),
         ("The Batman", "BATMAN"),
         ("Fast & Furious", "Fast and Furious"),
+        ("Fast & Furious", "Fast Furious"),  # the & stripped with the punctuation
+        ("Song et Village", "Song y Village"),
         ("Amélie", "Amelie"),
         ("Spider-Man", "Spiderman"),
         ("Rocky II", "Rocky 2"),

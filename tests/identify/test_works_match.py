@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from castwatch.catalog.registry import WorkKind, WorkRecord
 from castwatch.errors import RegistryError
+from castwatch.identify import works_forked, works_index
+from castwatch.identify.works_keys import within_edits
 from castwatch.identify.works_match import TitleQuery, WorkMatcher
 
 FILM, SERIES = WorkKind.FILM, WorkKind.SERIES
@@ -205,3 +207,102 @@ def test_match_never_fails(
     assert (found.target_id is None) == (
         found.confidence < matcher.threshold or not found.why["candidate"]
     )
+
+
+def test_a_tag_the_parser_does_not_know_is_trimmed_if_the_catalogue_says_so(
+    matcher: WorkMatcher,
+) -> None:
+    found = matcher.match("VOD| The Batman Dolby Vision MULTI-NoTag (2022)")
+    assert found.target_id == "the-batman-2022"
+    assert found.why["rule"] == "trimmed-title"
+    assert found.why["reading"] == "The Batman"
+    # Two plain words left out cost more than one: the confidence says so.
+    one = matcher.match("The Batman Vision MULTI (2022)")
+    assert one.target_id == "the-batman-2022"
+    assert one.confidence > found.confidence
+    # A sequel number is never trimmed: Rocky 3 is not Rocky.
+    assert matcher.match("Lupin 3 VOSTFR iTunes").target_id is None
+
+
+def test_a_title_word_next_to_the_year_only_is_not_trimmed() -> None:
+    works = [WorkRecord("kari", "Kari", FILM, 2003), WorkRecord("lupin", "Lupin", SERIES, 2021)]
+    matcher = WorkMatcher.build(works)
+    assert matcher.match("Kari Dorta (2003) MULTI").target_id is None
+    assert matcher.match("Kari Dorta 2003").target_id is None
+    assert matcher.match("Kari (2003) MULTI Legendado").target_id == "kari"
+
+
+def test_forked_workers_give_the_answers_of_one_process(matcher: WorkMatcher) -> None:
+    names: list[TitleQuery | str] = [
+        "King Kong (1976)",
+        TitleQuery("Fargo S01E01", "episode"),
+        "Dune: Part Two MULTI",
+        "The Batman Full HD 2022",
+        "Farggo (1996)",
+        "nothing at all",
+    ]
+    queries = names * (works_forked.MIN_PER_WORKER // 2)  # enough for three shares
+    alone = matcher.match_many(queries)
+    forked = matcher.match_many(queries, workers=3)
+    assert forked == alone
+    assert [found.target_id for found in forked[: len(names)]] == [
+        "kong-1976",
+        "fargo-series",
+        "dune-2024",
+        "the-batman-2022",
+        "fargo-film",
+        None,
+    ]
+
+
+def test_too_few_names_are_not_worth_a_fork(matcher: WorkMatcher) -> None:
+    assert matcher.match_many(["Dune (2021)"], workers=8)[0].target_id == "dune-2021"
+
+
+def test_building_in_chunks_gives_the_same_index(
+    matcher: WorkMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(works_index, "BUILD_CHUNK", 3)
+    assert WorkMatcher.build(iter(WORKS)).serialize() == matcher.serialize()
+
+
+def test_too_many_works_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(works_index, "MAX_WORKS", 5)
+    with pytest.raises(ValueError, match="at most 5"):
+        WorkMatcher.build(iter(WORKS))
+
+
+def test_fuzzy_takes_one_slip_of_the_keyboard_not_two() -> None:
+    matcher = WorkMatcher.build([WorkRecord("dradadra", "Dradadra", FILM, 1985)])
+    assert matcher.match("Dradaddra (1985)").target_id == "dradadra"  # a letter doubled
+    assert matcher.match("Dardadra (1985)").target_id == "dradadra"  # two letters swapped
+    assert matcher.match("Dradra (1985)").target_id is None  # another made-up word
+
+
+def _alignment_distance(one: str, other: str) -> int:
+    """Optimal string alignment distance, the whole table: the reference for within_edits."""
+    table = [
+        [i + j if not i * j else 0 for j in range(len(other) + 1)] for i in range(len(one) + 1)
+    ]
+    for i in range(1, len(one) + 1):
+        for j in range(1, len(other) + 1):
+            table[i][j] = min(
+                table[i - 1][j] + 1,
+                table[i][j - 1] + 1,
+                table[i - 1][j - 1] + (one[i - 1] != other[j - 1]),
+            )
+            if i > 1 and j > 1 and one[i - 1] == other[j - 2] and one[i - 2] == other[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[-1][-1]
+
+
+@given(
+    one=st.text(alphabet="abcd", max_size=9),
+    other=st.text(alphabet="abcd", max_size=9),
+    limit=st.integers(0, 3),
+)
+@settings(max_examples=500, deadline=None)
+def test_within_edits_stops_early_but_agrees_with_the_whole_table(
+    one: str, other: str, limit: int
+) -> None:
+    assert within_edits(one, other, limit) == (_alignment_distance(one, other) <= limit)
