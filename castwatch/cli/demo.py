@@ -33,12 +33,13 @@ def demo(
     ] = 5,
     json: opt.Json = False,
 ) -> None:
-    """Inventory a simulated pirate service, identify it, verify streams, open a case.
+    """Inventory a simulated pirate service, identify it, verify streams, open a case, attribute.
 
     Starts the simulated service on 127.0.0.1, inventories it over Xtream, M3U and Stalker,
     identifies its channels and ranks the harmed rights holders, verifies a sample of its
     live streams by fingerprint against the channels' clean feeds, and ends with a case:
-    evidence filed and verified, notices drafted and a PDF dossier written.
+    evidence filed and verified, notices drafted and a PDF dossier written. Last, it starts a
+    simulated ecosystem of brands and resellers and clusters them into operators.
     """
     from castwatch.cli import demo_steps
     from castwatch.sim.server import SimServer
@@ -89,6 +90,7 @@ def demo(
                 demo_steps.print_verification(verification)
             console.print("Opening a case: evidence, notices, dossier...")
         case = demo_steps.open_case(store, service, report, verification)
+        operators = demo_steps.attribute_ecosystem(store, seed, json)
     if json:
         print_json(
             {
@@ -107,10 +109,12 @@ def demo(
                 "impact": [h.as_dict(evidence_limit=3) for h in report.holders[:10]],
                 "verification": verification.as_dict() if verification else None,
                 "case": case,
+                "attribution": operators,
             }
         )
         return
     demo_steps.print_case(case)
+    demo_steps.print_operators(operators)
     console.print(
         f"Stored in {data_dir}. Next: [bold]castwatch services[/], "
         "[bold]castwatch impact demo-xtream[/], [bold]castwatch ref list[/], "
