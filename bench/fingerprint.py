@@ -249,6 +249,44 @@ def scale(channels: int, minutes: float, rate: float) -> None:
         f"index memory: {memory / 2**20:.0f} MiB = "
         f"{memory / seconds:.0f} bytes per reference second"
     )
+    probe = video.fingerprint(io.BytesIO(encode(planted[0], VIDEO_TRANSFORMS["mixed-a"])))
+    faiss_peer(len(index) * REGIONS, probe, statistics.median(latencies), memory)
+
+
+def faiss_peer(full: int, probe: Fingerprint, ours_s: float, ours_bytes: int) -> None:
+    """faiss-cpu's binary indexes on a sample of the same kind of hashes, extrapolated.
+
+    Both faiss indexes scale with the number of hashes held (a flat scan linearly; the
+    multi-hash index's memory linearly), so a timed sample extrapolates to the full size.
+    The query is the real probe's hashes (every keyframe, region and crop hypothesis).
+    """
+    import faiss  # the peer: bench extra only
+
+    sample = min(full, 2_000_000)
+    rng = np.random.default_rng(11)
+    codes = rng.integers(0, 2**63, size=sample, dtype=np.uint64).view(np.uint8).reshape(-1, 8)
+    queries = np.ascontiguousarray(probe.hashes.astype(np.uint64).reshape(-1)).view(np.uint8)
+    queries = queries.reshape(-1, 8)
+    scale_up = full / sample
+    flat = faiss.IndexBinaryFlat(64)
+    flat.add(codes)
+    started = time.perf_counter()
+    flat.range_search(queries, 15)
+    flat_s = (time.perf_counter() - started) * scale_up
+    multi = faiss.IndexBinaryMultiHash(64, 4, 16)
+    multi.add(codes)
+    multi.nflip = 1
+    started = time.perf_counter()
+    multi.range_search(queries, 15)
+    multi_s = time.perf_counter() - started
+    multi_bytes = faiss.serialize_index_binary(multi).size * scale_up
+    print(
+        f"faiss peer ({len(queries):,} query hashes; timed on {sample:,} hashes, scaled to "
+        f"{full:,}): IndexBinaryFlat ~{flat_s * 1000:,.0f} ms a probe "
+        f"({flat_s / ours_s:,.0f}x ours); IndexBinaryMultiHash {multi_s * 1000:,.0f} ms on "
+        f"the sample alone, ~{multi_bytes / 2**20:,.0f} MiB at full size "
+        f"({multi_bytes / ours_bytes:.1f}x ours)"
+    )
 
 
 def main() -> None:

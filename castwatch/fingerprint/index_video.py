@@ -6,9 +6,10 @@ at its own value and at the 16 values one bit away, then checks the real Hamming
 of the candidates. Any reference within 7 bits is found for certain (pigeonhole: some
 chunk is within one bit) and most up to :data:`RADIUS` are (in very large shards only the
 chunk's own value is probed: :data:`EXACT_PROBES_ABOVE`); the temporal vote needs only
-some of the query's frames, so that is enough. faiss's binary indexes were measured as
-the alternative (docs/fingerprint.md): a flat scan is too slow at 6,000 channels and its
-multi-hash index keeps ~4x the memory per hash.
+some of the query's frames, so that is enough. faiss's binary indexes are measured beside
+it (bench/fingerprint.py, docs/fingerprint.md): a flat scan is ~1,600x slower at 6,000
+channels, and its multi-hash index, 0.7x our memory, is slower already at a fortieth of the
+size and cannot drop a live channel's old rows cheaply.
 """
 
 from __future__ import annotations
