@@ -100,7 +100,7 @@ def print_verification(outcome: ServiceVerification) -> None:
         elif result.matched_id is None:
             match = "[yellow]no match[/]"
         else:
-            mark = "[green]confirmed[/]" if result.confirmed else "[yellow]differs[/]"
+            mark = "[green]confirmed[/]" if result.confirmed else "[yellow]contradicts:[/]"
             match = f"{mark} {result.matched_id}"
         table.add_row(
             result.source.split(" (", 1)[0],
@@ -110,9 +110,13 @@ def print_verification(outcome: ServiceVerification) -> None:
             "" if result.offset_s is None else f"{result.offset_s:+.1f}",
         )
     console.print(table)
+    contradicted = sum(1 for r in outcome.results if r.matched_id is not None and not r.confirmed)
     console.print(
         f"{outcome.confirmed} of {len(outcome.results)} sampled streams confirmed by "
-        "fingerprint (score: -log10 of the false-match rate; docs/fingerprint.md)."
+        f"fingerprint; {contradicted} carry another channel than their name was identified "
+        "as (the content overrules the name). Score: -log10 of the false-match rate "
+        "(docs/fingerprint.md).",
+        highlight=False,
     )
 
 

@@ -69,6 +69,9 @@ REGISTRY_IDS: dict[str, str] = {
     **{f"BeInSports{n}.fr": f"beINSports{n}.qa" for n in range(1, 9)},
     **{f"BeInSportsMax{n}.fr": f"beINSportsMax{n}.qa" for n in range(1, 11)},
     **{f"MBC{n}.ar": f"MBC{n}.ae" for n in range(2, 6)},
+    # iptv-org files DAZN 1-4 Spain as the Spain feeds of the DAZN n channels.
+    **{f"DAZN{n}.es": f"DAZN{n}.uk" for n in range(1, 5)},
+    "MovistarLaLiga.es": "LaLigaTVporMovistarPlusPlus.es",
     "Arte.fr": "arte.fr",
     "SkySportsPL.uk": "SkySportsPremierLeague.uk",
     "AlJazeeraEnglish.qa": "AlJazeera.qa",
