@@ -9,8 +9,10 @@ can be any SQLAlchemy URL via ``--db`` / ``$CASTWATCH_DB`` (``postgresql+psycopg
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -63,3 +65,32 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+
+# --- optional settings files of the later stages (enforce.toml, attribute.toml) -------------
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The document in ``path``, or an empty one when the file does not exist."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def toml_section(document: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    """The ``[name]`` table of a settings document (empty when absent)."""
+    value = document.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return value
+
+
+def setting_text(section: dict[str, Any], key: str, env: str) -> str | None:
+    """A text setting: the environment variable ``env`` wins over the file's ``key``."""
+    value = os.environ.get(env) or section.get(key)
+    if value is None:
+        return None
+    return str(value).strip() or None

@@ -17,14 +17,13 @@ options override both::
 
 from __future__ import annotations
 
-import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from castwatch.attribute.collectors import CollectSettings
+from castwatch.attribute.collectors.clients.dns import parse_server
 from castwatch.attribute.weights import WeightTable
+from castwatch.config import read_toml, setting_text, toml_section
 from castwatch.errors import ConfigError
 
 CONFIG_FILE = "attribute.toml"
@@ -50,39 +49,28 @@ class AttributeSettings:
 
 
 def check_resolver(value: str) -> str:
-    """``host`` or ``host:port`` with a port in 1..65535, else a ConfigError saying so."""
+    """An IP address, ``IP:PORT`` or ``[IPv6]:PORT`` the DNS collector accepts (the same
+    parser), with a port in 1..65535; else a ConfigError saying so."""
     text = value.strip()
-    host, colon, port = text.rpartition(":")
-    if not colon:
-        host, port = text, ""
-    valid_port = not colon or (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
-    if not host or any(c.isspace() for c in text) or not valid_port:
-        raise ConfigError(f"resolver {value!r} is not HOST or HOST:PORT (e.g. 127.0.0.1:5353)")
+    try:
+        _, port = parse_server(text)
+    except (ConfigError, ValueError):
+        port = 0
+    if not 0 < port < 65536:
+        raise ConfigError(
+            f"resolver {value!r} is not an IP address or HOST:PORT with an IP address "
+            "(e.g. 127.0.0.1:5353)"
+        )
     return text
-
-
-def _text(section: dict[str, Any], key: str, env: str) -> str | None:
-    value = os.environ.get(env) or section.get(key)
-    if value is None:
-        return None
-    return str(value).strip() or None
 
 
 def load_attribute_settings(home: Path) -> AttributeSettings:
     """The settings from ``home/attribute.toml`` and the environment (environment wins)."""
     path = home / CONFIG_FILE
-    document: dict[str, Any] = {}
-    if path.exists():
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    section = document.get("attribute", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [attribute] must be a table")
-    resolver = _text(section, "resolver", "CASTWATCH_RESOLVER")
-    ip2asn = _text(section, "ip2asn", "CASTWATCH_IP2ASN")
-    mmdb = _text(section, "mmdb", "CASTWATCH_MMDB")
+    section = toml_section(read_toml(path), "attribute", path)
+    resolver = setting_text(section, "resolver", "CASTWATCH_RESOLVER")
+    ip2asn = setting_text(section, "ip2asn", "CASTWATCH_IP2ASN")
+    mmdb = setting_text(section, "mmdb", "CASTWATCH_MMDB")
     defaults = CollectSettings()
     try:
         collect = CollectSettings(
@@ -92,7 +80,7 @@ def load_attribute_settings(home: Path) -> AttributeSettings:
             concurrency=int(section.get("concurrency", defaults.concurrency)),
             ip2asn=Path(ip2asn).expanduser() if ip2asn else None,
             mmdb=Path(mmdb).expanduser() if mmdb else None,
-            rdap_url=_text(section, "rdap_url", "CASTWATCH_RDAP_URL"),
+            rdap_url=setting_text(section, "rdap_url", "CASTWATCH_RDAP_URL"),
         )
         threshold = float(section.get("threshold", WeightTable().threshold))
     except (TypeError, ValueError) as exc:

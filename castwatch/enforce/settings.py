@@ -35,12 +35,12 @@ variables, so a CI job or a container can configure castwatch without a file::
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from castwatch.catalog.notices import Party
+from castwatch.config import read_toml, setting_text, toml_section
 from castwatch.errors import ConfigError
 
 CONFIG_FILE = "enforce.toml"
@@ -79,20 +79,6 @@ class EnforceSettings:
     watch: WatchSettings = field(default_factory=WatchSettings)
 
 
-def _section(document: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
-    value = document.get(name, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: [{name}] must be a table")
-    return value
-
-
-def _text(section: dict[str, Any], key: str, env: str) -> str | None:
-    value = os.environ.get(env) or section.get(key)
-    if value is None:
-        return None
-    return str(value).strip() or None
-
-
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -102,43 +88,42 @@ def _flag(value: Any) -> bool:
 def load_enforce_settings(home: Path) -> EnforceSettings:
     """The settings from ``home/enforce.toml`` and the environment (environment wins)."""
     path = home / CONFIG_FILE
-    document: dict[str, Any] = {}
-    if path.exists():
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    sender = _section(document, "sender", path)
-    smtp = _section(document, "smtp", path)
-    tsa = _section(document, "tsa", path)
+    document = read_toml(path)
+    sender = toml_section(document, "sender", path)
+    smtp = toml_section(document, "smtp", path)
+    tsa = toml_section(document, "tsa", path)
     party = Party(
-        **{key: _text(sender, key, f"CASTWATCH_SENDER_{key.upper()}") for key in _SENDER_FIELDS}
+        **{
+            key: setting_text(sender, key, f"CASTWATCH_SENDER_{key.upper()}")
+            for key in _SENDER_FIELDS
+        }
     )
     try:
         smtp_settings = SmtpSettings(
-            host=_text(smtp, "host", "CASTWATCH_SMTP_HOST"),
-            port=int(_text(smtp, "port", "CASTWATCH_SMTP_PORT") or 587),
-            sender=_text(smtp, "from", "CASTWATCH_SMTP_FROM") or party.email,
+            host=setting_text(smtp, "host", "CASTWATCH_SMTP_HOST"),
+            port=int(setting_text(smtp, "port", "CASTWATCH_SMTP_PORT") or 587),
+            sender=setting_text(smtp, "from", "CASTWATCH_SMTP_FROM") or party.email,
             starttls=_flag(os.environ.get("CASTWATCH_SMTP_STARTTLS", smtp.get("starttls", True))),
-            username=_text(smtp, "username", "CASTWATCH_SMTP_USER"),
+            username=setting_text(smtp, "username", "CASTWATCH_SMTP_USER"),
             password=os.environ.get("CASTWATCH_SMTP_PASSWORD") or None,
             timeout=float(smtp.get("timeout", 30.0)),
-            retries=int(_text(smtp, "retries", "CASTWATCH_SMTP_RETRIES") or 3),
-            backoff=float(_text(smtp, "backoff", "CASTWATCH_SMTP_BACKOFF") or 2.0),
+            retries=int(setting_text(smtp, "retries", "CASTWATCH_SMTP_RETRIES") or 3),
+            backoff=float(setting_text(smtp, "backoff", "CASTWATCH_SMTP_BACKOFF") or 2.0),
         )
     except ValueError as exc:
         raise ConfigError(f"bad SMTP setting in {path} or the environment: {exc}") from None
     if smtp_settings.retries < 1 or smtp_settings.backoff < 0:
         raise ConfigError("[smtp] retries must be at least 1 and backoff not negative")
-    watch = _watch_settings(_section(document, "watch", path), path)
-    return EnforceSettings(party, smtp_settings, _text(tsa, "url", "CASTWATCH_TSA_URL"), watch)
+    watch = _watch_settings(toml_section(document, "watch", path), path)
+    tsa_url = setting_text(tsa, "url", "CASTWATCH_TSA_URL")
+    return EnforceSettings(party, smtp_settings, tsa_url, watch)
 
 
 def _watch_settings(section: dict[str, Any], path: Path) -> WatchSettings:
     try:
         watch = WatchSettings(
-            legal_offer_url=_text(section, "legal_offer_url", "CASTWATCH_LEGAL_OFFER_URL"),
-            timeout=float(_text(section, "timeout", "CASTWATCH_WATCH_TIMEOUT") or 10.0),
+            legal_offer_url=setting_text(section, "legal_offer_url", "CASTWATCH_LEGAL_OFFER_URL"),
+            timeout=float(setting_text(section, "timeout", "CASTWATCH_WATCH_TIMEOUT") or 10.0),
             max_bytes=int(section.get("max_bytes", 65536)),
             concurrency=int(section.get("concurrency", 8)),
             interval_minutes=float(section.get("interval", 60.0)),
