@@ -450,7 +450,8 @@ def _int(value: Any) -> int | None:
         return value
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        # OverflowError: an infinite float; _float turns it (and nan) into None.
         number = _float(value)
         return int(number) if number is not None else None
 
