@@ -88,25 +88,54 @@ def ref_capture(
     minutes: Annotated[
         float, typer.Option("--minutes", help="Minutes of live reference to keep.")
     ] = 1.0,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow", help="Keep capturing until Ctrl-C: a rolling window of --minutes."
+        ),
+    ] = False,
+    chunk: Annotated[
+        float, typer.Option("--chunk-seconds", help="With --follow: seconds per capture.")
+    ] = 30.0,
     json: opt.Json = False,
 ) -> None:
-    """Capture a live channel's clean feed as its rolling reference (the last N minutes)."""
-    from castwatch.fingerprint.verification import add_reference
+    """Capture a live channel's clean feed as its reference (the last N minutes).
 
-    if minutes <= 0:
-        raise typer.BadParameter("--minutes must be positive")
+    Without --follow, one capture of N minutes. With --follow, captures of --chunk-seconds
+    follow one another until interrupted, and the stored reference is always the last N
+    minutes: what `verify` compares probes against while it runs.
+    """
+    from castwatch.fingerprint.verification import add_reference, follow_reference
+
+    if minutes <= 0 or chunk <= 0:
+        raise typer.BadParameter("--minutes and --chunk-seconds must be positive")
     settings = _settings(ctx)
     with opt.open_store(ctx) as store:
-        info = add_reference(
-            store,
-            url,
-            "channel",
-            channel,
-            evidence_dir=settings.evidence_dir,
-            live=True,
-            seconds=minutes * 60.0,
-        )
-    _print_reference(info, json)
+        if not follow:
+            info = add_reference(
+                store,
+                url,
+                "channel",
+                channel,
+                evidence_dir=settings.evidence_dir,
+                live=True,
+                seconds=minutes * 60.0,
+            )
+            _print_reference(info, json)
+            return
+        try:
+            follow_reference(
+                store,
+                url,
+                channel,
+                evidence_dir=settings.evidence_dir,
+                window_s=minutes * 60.0,
+                chunk_s=chunk,
+                on_update=lambda info: _print_reference(info, json),
+            )
+        except KeyboardInterrupt:
+            # Every completed capture is already stored; an interrupted one left nothing.
+            return
 
 
 @ref_app.command("list")

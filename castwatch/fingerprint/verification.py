@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from castwatch.catalog.credentials import redact_url
 from castwatch.catalog.progress import Progress, no_progress
@@ -35,6 +38,7 @@ from castwatch.fingerprint.capture import Capture, capture
 from castwatch.storage.db import Store
 from castwatch.storage.verification import (
     iter_reference_prints,
+    load_reference_prints,
     save_reference,
     save_verification,
     stream_targets,
@@ -113,6 +117,81 @@ def add_reference(
         fingerprinters=tuple(sorted(prints)),
     )
     save_reference(store, info, {name: fp.to_bytes() for name, fp in prints.items()})
+    return info
+
+
+def merge_window(old: Fingerprint, new: Fingerprint, window_s: float) -> Fingerprint:
+    """``old`` followed by ``new``, keeping the last ``window_s`` seconds (a rolling buffer).
+
+    Live captures overlap (each starts a few segments back from the live edge): where they
+    do, the newer capture's rows win. Times are the stream's own timestamps, continuous
+    across captures of one live stream; after a timestamp reset everything older than the
+    new capture is dropped, which loses history but never mixes two timelines.
+    """
+    if (old.fingerprinter, old.version) != (new.fingerprinter, new.version) or not len(new):
+        return new
+    start = float(new.times.min())
+    keep = old.times < start
+    times = np.concatenate([old.times[keep], new.times])
+    hashes = np.concatenate([old.hashes[keep], new.hashes])
+    recent = times >= float(times.max()) - window_s
+    times, hashes = times[recent], hashes[recent]
+    order = np.argsort(times, kind="stable")
+    # The last sample covers a little time after its timestamp (a frame, a hop): keep that.
+    tail = max(0.0, new.duration_s - float(new.times.max() - start))
+    duration = min(window_s, float(times.max() - times.min()) + tail)
+    return Fingerprint(
+        new.fingerprinter, new.version, times[order], hashes[order], duration, new.metadata
+    )
+
+
+def follow_reference(
+    store: Store,
+    url: str,
+    channel_id: str,
+    *,
+    evidence_dir: Path,
+    window_s: float,
+    chunk_s: float = 30.0,
+    rounds: int | None = None,
+    on_update: Callable[[ReferenceInfo], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ReferenceInfo:
+    """Keep a live channel's reference current: capture ``chunk_s`` at a time, forever (or
+    ``rounds`` times), each time storing the last ``window_s`` seconds as the reference."""
+    info: ReferenceInfo | None = None
+    done = 0
+    while rounds is None or done < rounds:
+        started = time.monotonic()
+        taken = capture(url, seconds=chunk_s, evidence_dir=evidence_dir, thumbnails=1)
+        fresh = fingerprint_media(taken.path, keyframes_only=False)
+        stored = {
+            name: Fingerprint.from_bytes(data)
+            for name, data in load_reference_prints(store, "channel", channel_id).items()
+        }
+        prints = {
+            kind: merge_window(stored[kind], fp, window_s) if kind in stored else fp
+            for kind, fp in fresh.items()
+        }
+        info = ReferenceInfo(
+            subject_kind="channel",
+            subject_id=channel_id,
+            live=True,
+            source=redact_url(url),
+            duration_s=max(fp.duration_s for fp in prints.values()),
+            updated_at=datetime.now(UTC),
+            window_s=window_s,
+            sha256=taken.sha256,
+            fingerprinters=tuple(sorted(prints)),
+        )
+        save_reference(store, info, {kind: fp.to_bytes() for kind, fp in prints.items()})
+        if on_update is not None:
+            on_update(info)
+        done += 1
+        if rounds is None or done < rounds:
+            # The next capture starts near the live edge: wait for new content first.
+            sleep(max(0.0, chunk_s - (time.monotonic() - started)))
+    assert info is not None
     return info
 
 

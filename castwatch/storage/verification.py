@@ -111,6 +111,17 @@ def iter_reference_prints(store: Store) -> Iterator[tuple[ReferenceInfo, dict[st
         yield _info(row, tuple(sorted(found))), found
 
 
+def load_reference_prints(store: Store, subject_kind: str, subject_id: str) -> dict[str, bytes]:
+    """The fingerprint bytes of one reference by fingerprinter name (empty when none)."""
+    with store.session() as session:
+        rows = session.execute(
+            select(ReferencePrintRow.fingerprinter, ReferencePrintRow.data)
+            .join(ReferenceRow, ReferenceRow.id == ReferencePrintRow.reference_id)
+            .where(ReferenceRow.subject_kind == subject_kind, ReferenceRow.subject_id == subject_id)
+        )
+        return {name: data for name, data in rows}
+
+
 def delete_reference(store: Store, subject_kind: str, subject_id: str) -> None:
     """Forget one reference and its fingerprints."""
     with store.session() as session:
