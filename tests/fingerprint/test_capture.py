@@ -25,11 +25,8 @@ from castwatch.errors import (
     SourceTimeout,
     TruncatedResponse,
 )
-from castwatch.fingerprint.capture import (
-    Capture,
-    capture,
-    media_span,
-)
+from castwatch.fingerprint.capture import Capture, capture
+from castwatch.fingerprint.probe import media_span
 from castwatch.sources.base import FetchOptions
 from tests.sources.hls_media import GARBAGE, HlsApp, encoded_file, rendition, serving
 
