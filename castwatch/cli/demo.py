@@ -118,7 +118,8 @@ def demo(
     console.print(
         f"Stored in {data_dir}. Next: [bold]castwatch services[/], "
         "[bold]castwatch impact demo-xtream[/], [bold]castwatch ref list[/], "
-        "[bold]castwatch verify demo-xtream --sample 3[/], [bold]castwatch case list[/], "
+        f"[bold]castwatch case show {case['case']}[/], "
+        f"[bold]castwatch dossier {case['case']} --format html[/], "
         "[bold]castwatch evidence verify[/]."
     )
 
