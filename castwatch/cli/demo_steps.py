@@ -43,6 +43,8 @@ def verify_streams(
     simulator's live content follows the wall clock, as real channels do, so each probe is
     taken right after its channel's reference: both then cover the same minutes.
     """
+    from castwatch.catalog.credentials import redact_url
+    from castwatch.fingerprint.capture import capture
     from castwatch.fingerprint.verification import (
         ServiceVerification,
         add_reference,
@@ -70,6 +72,12 @@ def verify_streams(
     for claimed in chosen:
         stream_id, target = by_channel[claimed]
         feed = sim.live_feed(stream_id)
+        # Probe first, then record the reference: the reference's live window (the last few
+        # segments) then still covers the probe even on a slow machine.
+        try:
+            probe = str(capture(target.url, seconds=PROBE_SECONDS, evidence_dir=evidence).path)
+        except CastwatchError:
+            probe = target.url  # checked again below, which records the error
         # The reference is filed under the channel the *simulator* plays, so a confirmation
         # means identification (by name) and fingerprint (by content) agree.
         add_reference(
@@ -77,13 +85,13 @@ def verify_streams(
             evidence_dir=evidence, live=True, seconds=REFERENCE_SECONDS,
         )  # fmt: skip
         result = verify_source(
-            load_library(store), target.url, evidence_dir=evidence, seconds=PROBE_SECONDS,
+            load_library(store), probe, evidence_dir=evidence, seconds=PROBE_SECONDS,
             claimed=("channel", claimed),
         )  # fmt: skip
         result.service_id, result.snapshot_id, result.entry_id = (
             service_id, snapshot_id, target.entry_id,
         )  # fmt: skip
-        result.source = f"{target.name} ({result.source})"
+        result.source = f"{target.name} ({redact_url(target.url)})"
         save_verification(store, result)
         outcome.results.append(result)
     return outcome

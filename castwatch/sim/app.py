@@ -67,6 +67,8 @@ class SimApp:
         #: Fault streams running now.
         self.streams = StreamCounter()
         self._seen: set[tuple[str, bytes]] = set()
+        #: HTTP requests received so far (tests wait on it to act mid-request).
+        self.requests = 0
         portal: Callable[[Scope], Reply] = lambda _: self.stalker.portal_page()  # noqa: E731
         load: Callable[[Scope], Reply] = lambda s: self.stalker.load(query_params(s), s)  # noqa: E731
         self.routes: dict[str, Callable[[Scope], Reply]] = {
@@ -86,6 +88,7 @@ class SimApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return  # lifespan is switched off and nothing else is spoken
+        self.requests += 1
         fault = self.config.fault
         if fault is not None and await self._intercept(fault, scope, send):
             return

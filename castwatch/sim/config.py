@@ -63,6 +63,10 @@ class SimConfig:
     username: str = DEFAULT_USERNAME
     password: str = DEFAULT_PASSWORD
     mac: str = DEFAULT_MAC
+    #: Live time stands still at this Unix time instead of following the clock. Tests that
+    #: compare a live reference with probes taken later use it, so that how fast the machine
+    #: is never decides whether the two cover the same minutes.
+    frozen_clock: float | None = None
 
     def __post_init__(self) -> None:
         if self.page_size < 1:
@@ -88,6 +92,7 @@ class SimOptions(TypedDict, total=False):
     username: str
     password: str
     mac: str
+    frozen_clock: float | None
 
 
 def loopback_host(host: str) -> str:

@@ -234,6 +234,11 @@ class SimMedia:
         #: Set when the server shuts down: endless streams end.
         self._stopping = stopping
 
+    def _now(self) -> float:
+        """Live time: the clock, or the configured frozen instant."""
+        frozen = self._config.frozen_clock
+        return time.time() if frozen is None else frozen
+
     def live_feed(self, stream_id: int) -> LiveFeed:
         """:func:`live_feed` for this panel."""
         return live_feed(self._catalog, self._config, self._base_url, stream_id)
@@ -284,8 +289,8 @@ class SimMedia:
         if extension == "m3u8":
             prefix = f"/hls/{quote(self._config.username, safe='')}/"
             prefix += f"{quote(self._config.password, safe='')}/{stream_id}/"
-            return Reply(200, PLAYLIST_TYPE, (live_playlist(prefix),), "playlist")
-        first = live_sequence() - BURST
+            return Reply(200, PLAYLIST_TYPE, (live_playlist(prefix, self._now()),), "playlist")
+        first = live_sequence(self._now()) - BURST
         burst = [await self._feed_segment(stream_id, first + n) for n in range(BURST)]
         reply = Reply(200, TS_TYPE, tuple(burst), "text")
 
@@ -305,7 +310,7 @@ class SimMedia:
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
             sequence = first + len(burst.pieces)
             while not watch.gone and not self._stopping.is_set():
-                if time.time() < (sequence + 1) * SEGMENT_S:
+                if self._now() < (sequence + 1) * SEGMENT_S:
                     await asyncio.sleep(0.1)
                     continue
                 body = await self._feed_segment(stream_id, sequence)
@@ -319,7 +324,7 @@ class SimMedia:
 
     async def _live_segment(self, stream: str, name: str) -> Answer:
         stream_id = int(stream) if stream.isdigit() else 0
-        sequence = _segment_sequence(name)
+        sequence = _segment_sequence(name, self._now())
         if not 1 <= stream_id <= len(self._catalog.live) or sequence is None:
             return _not_found()
         return Reply(200, TS_TYPE, (await self._feed_segment(stream_id, sequence),), "text")
@@ -336,8 +341,8 @@ class SimMedia:
         if channel not in self._key_set:
             return _not_found()
         if name == "index.m3u8":
-            return Reply(200, PLAYLIST_TYPE, (live_playlist(""),), "playlist")
-        sequence = _segment_sequence(name)
+            return Reply(200, PLAYLIST_TYPE, (live_playlist("", self._now()),), "playlist")
+        sequence = _segment_sequence(name, self._now())
         if sequence is None:
             return _not_found()
         body = await self.cache.get(
@@ -374,14 +379,14 @@ class SimMedia:
         return None
 
 
-def _segment_sequence(name: str) -> int | None:
+def _segment_sequence(name: str, now: float) -> int | None:
     """The sequence of ``SEQ.ts`` if that segment is complete and not yet forgotten."""
     stem, _, extension = name.partition(".")
     if extension != "ts" or not stem.isdigit():
         return None
     sequence = int(stem)
-    now = live_sequence()
-    return sequence if now - WINDOW - GRACE <= sequence < now else None
+    current = live_sequence(now)
+    return sequence if current - WINDOW - GRACE <= sequence < current else None
 
 
 def _encode(channel: str, restream: str | None, sequence: int) -> bytes:

@@ -33,7 +33,15 @@ def test_signal_during_ingest(cli: CliRunner, tmp_path: Path, signum: int) -> No
             text=True,
         )
         try:
-            time.sleep(2.0)  # long enough to be inside the read; the server answers in 20 s
+            # Wait until the child is inside the read (its request has reached the server,
+            # which answers in 20 s), however long its start-up takes on a loaded machine.
+            assert slow.app is not None
+            deadline = time.monotonic() + 60
+            while slow.app.requests == 0 and time.monotonic() < deadline:
+                assert child.poll() is None, child.communicate()
+                time.sleep(0.05)
+            assert slow.app.requests > 0
+            time.sleep(0.3)
             assert child.poll() is None
             child.send_signal(signum)
             _out, err = child.communicate(timeout=30)
