@@ -121,9 +121,9 @@ def print_verification(outcome: ServiceVerification) -> None:
     contradicted = sum(1 for r in outcome.results if r.matched_id is not None and not r.confirmed)
     console.print(
         f"{outcome.confirmed} of {len(outcome.results)} sampled streams confirmed by "
-        f"fingerprint; {contradicted} carry another channel than their name was identified "
-        "as (the content overrules the name). Score: -log10 of the false-match rate "
-        "(docs/fingerprint.md).",
+        f"fingerprint; {contradicted} {'carries' if contradicted == 1 else 'carry'} another "
+        "channel than its name was identified as (the content overrules the name). Score: "
+        "-log10 of the false-match rate (docs/fingerprint.md).",
         highlight=False,
     )
 
