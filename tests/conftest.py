@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: data directories and real databases.
+"""Fixtures shared by the whole suite: data directories, real databases, the real CLI.
 
 ``store`` is parametrised over SQLite and PostgreSQL. PostgreSQL comes from
 ``$CASTWATCH_TEST_PG`` (an admin URL) or ``127.0.0.1:5432`` as user ``postgres``; each test
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
+import orjson
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from castwatch.cli.app import main
 from castwatch.config import Settings
 from castwatch.storage.db import Store
 
@@ -83,3 +86,33 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 def store(settings: Settings) -> Iterator[Store]:
     with Store.open(settings) as opened:
         yield opened
+
+
+class Result(NamedTuple):
+    """What one ``castwatch`` run printed and returned (unpacks as ``code, out, err``)."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return orjson.loads(self.stdout)
+
+
+CliRunner = Callable[..., Result]
+
+
+@pytest.fixture()
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """``cli("ingest", url, "--json")`` runs castwatch's entry point and captures its output."""
+
+    def run(*args: str) -> Result:
+        monkeypatch.setattr("sys.argv", ["castwatch", *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+        out, err = capsys.readouterr()
+        code = exit_info.value.code
+        return Result(code if isinstance(code, int) else 1, out, err)
+
+    return run

@@ -287,7 +287,6 @@ def verify_service(
     kinds: tuple[str, ...] = ("live", "film", "episode"),
     progress: Progress = no_progress,
     library: ReferenceLibrary | None = None,
-    check: Callable[..., VerificationResult] = verify_source,
 ) -> ServiceVerification:
     """Verify ``sample`` streams of a service's snapshot and store every result.
 
@@ -312,7 +311,7 @@ def verify_service(
             if target.claimed_kind and target.claimed_id
             else None
         )
-        result = check(
+        result = verify_source(
             library, target.url, evidence_dir=evidence_dir, seconds=seconds, claimed=claim
         )
         result.service_id = service_id

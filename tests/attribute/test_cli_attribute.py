@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -10,26 +9,12 @@ import pytest
 import stix2
 
 from castwatch.attribute.service import rebuild, record
-from castwatch.cli.app import main
 from castwatch.config import Settings
 from castwatch.storage.db import Store
 from tests.attribute.operator_fixtures import ELECTRO, NOVA, relaunch, world
+from tests.conftest import CliRunner
 
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture()
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.argv", ["castwatch", *args])
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as exit_info:
-            main()
-        out, err = capsys.readouterr()
-        code = exit_info.value.code
-        return (code if isinstance(code, int) else 1), out, err
-
-    return run
+Run = CliRunner
 
 
 @pytest.fixture()

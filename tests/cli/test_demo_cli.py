@@ -7,7 +7,7 @@ from typing import Any
 
 import pypdfium2
 
-from tests.cli.conftest import CliRunner
+from tests.conftest import CliRunner
 
 
 def test_demo_runs_every_stage_and_writes_a_dossier(cli: CliRunner) -> None:

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from castwatch.sim import SimServer
-from tests.cli.conftest import CliRunner
+from tests.conftest import CliRunner
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ from castwatch.config import Settings
 from castwatch.sim import SimServer
 from castwatch.storage.db import Store
 from castwatch.storage.queries import find_service, find_snapshot, iter_entries, snapshots_of
-from tests.cli.conftest import CliRunner
+from tests.conftest import CliRunner
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

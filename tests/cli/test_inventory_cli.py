@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from castwatch.sim import SimServer
-from tests.cli.conftest import CliRunner
+from tests.conftest import CliRunner
 
 
 def _xtream_args(sim: SimServer) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from castwatch.identify.iptv_org import TABLES
-from tests.cli.conftest import CliRunner
+from tests.conftest import CliRunner
 from tests.identify.test_iptv_org import serve_directory, write_tables
 
 

@@ -15,7 +15,7 @@ from castwatch.sim.programme import programme_for
 from castwatch.sim.restream import CLEAN, Restream, encode_clip
 from castwatch.storage.db import Store
 from castwatch.storage.verification import load_verifications
-from tests.cli.conftest import CliRunner
+from tests.conftest import CliRunner
 
 RESTREAM = Restream(letterbox=0.2, logo=0.1, crop=0.05, colour=0.3)
 

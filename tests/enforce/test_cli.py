@@ -4,43 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-import pytest
-
-from castwatch.cli.app import main
 from castwatch.config import Settings
 from castwatch.storage.db import Store
+from tests.conftest import Result
 from tests.enforce.notice_fixtures import Mailbox, write_settings
 from tests.storage.helpers import make_inventory
-
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> object:
-        return orjson.loads(self.stdout)
-
-
-@pytest.fixture()
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., Result]:
-    def run(*args: str) -> Result:
-        monkeypatch.setattr("sys.argv", ["castwatch", *args])
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as exit_info:
-            main()
-        out, err = capsys.readouterr()
-        code = exit_info.value.code
-        return Result(code if isinstance(code, int) else 1, out, err)
-
-    return run
 
 
 def test_case_evidence_notice_commands(

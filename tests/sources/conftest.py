@@ -11,19 +11,16 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from typing import Any
 
 import pytest
-import uvicorn
 
 from castwatch.catalog import Credentials
 from castwatch.sim import Fault, SimConfig, SimServer
 from castwatch.sources.base import FetchOptions
+from tests.servers import serve_asgi
 
 #: The session panel: small enough to read in well under a second by every protocol.
 SMALL = SimConfig(
@@ -93,30 +90,7 @@ def sim_fault(sim_config: SimConfig) -> Iterator[SimFault]:
         yield start
 
 
-@contextmanager
-def _serve_app(app: Any) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
 @pytest.fixture(scope="session")
 def serve() -> Callable[[Any], AbstractContextManager[str]]:
     """``with serve(app) as base_url:`` runs an ASGI app on a free 127.0.0.1 port."""
-    return _serve_app
+    return serve_asgi

@@ -9,10 +9,8 @@ request, so a test never waits for a clock), and under a dozen hostile paths.
 from __future__ import annotations
 
 import asyncio
-import socket
 import tempfile
 import threading
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +21,8 @@ from typing import Any, Literal
 
 import av
 import numpy as np
-import uvicorn
+
+from tests.servers import serve_asgi
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -283,29 +282,6 @@ async def _cut(send: Send, body: bytes) -> None:
 @contextmanager
 def serving(app: HlsApp) -> Iterator[str]:
     """Run ``app`` on a free 127.0.0.1 port; yields the base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_level="critical",  # the cut responses are on purpose
-        log_config=None,
-        lifespan="off",
-        access_log=False,
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the test HLS server did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        app.stopping.set()
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    # Critical only: the cut responses are on purpose.
+    with serve_asgi(app, log_level="critical", on_stop=app.stopping.set) as url:
+        yield url
