@@ -16,7 +16,6 @@ import pytest
 from castwatch.config import Settings
 from castwatch.storage.db import Store
 from tests.conftest import Result
-from tests.enforce.test_cli import cli as cli
 from tests.enforce.tracking_fixtures import Site, noticed_case
 from tests.enforce.tracking_fixtures import site as site
 
