@@ -6,7 +6,7 @@ import base64
 import html
 
 import mmh3
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from castwatch.attribute.collectors.extract import extract_page, favicon_hash
@@ -94,6 +94,7 @@ def test_bech32_segwit_v0(program: bytes) -> None:
 
 
 @given(st.binary(min_size=20, max_size=20))
+@example(raw=b"\xb4\x9c\x98e\x8c\x800]F\xf3/\x04$\xfb\xd7\x8cI\xa3\x07\xc7")
 def test_eip55_checksum(raw: bytes) -> None:
     address = eip55(raw.hex())
     assert valid_eth(address) and valid_eth(address.lower())
@@ -101,7 +102,10 @@ def test_eip55_checksum(raw: bytes) -> None:
     if len({address[i].isupper() for i in letters}) == 2:  # mixed case: a flip must fail
         i = letters[0]
         flipped = address[:i] + address[i].swapcase() + address[i + 1 :]
-        assert not valid_eth(flipped)
+        body = flipped[2:]
+        # A flip that leaves one case only is the unchecksummed form, which is valid.
+        if body != body.upper() and body != body.lower():
+            assert not valid_eth(flipped)
 
 
 def test_keccak_and_eip55_reference_vectors() -> None:
