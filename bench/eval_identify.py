@@ -1,6 +1,9 @@
 """Identification quality on the held-out half of the eval set, against a rapidfuzz baseline.
 
-    .venv/bin/python bench/eval_identify.py [--registry DIR] [--fit] [--no-baseline]
+    .venv/bin/python bench/eval_identify.py [--registry DIR] [--fit] [--no-baseline] [--no-real]
+
+Two sections: the pirate-style eval set below, then real guide names with site-disjoint
+cross-validation (``bench/eval_channels_real.py``, PR curve ``docs/img/pr-channels-real.png``).
 
 Channels (``eval/channels.jsonl``, see ``eval/README.md``): every line is identified by
 castwatch's :class:`~castwatch.identify.channels.ChannelMatcher` against the full iptv-org
@@ -328,9 +331,16 @@ def main() -> None:
     parser.add_argument("--registry", type=Path, default=DEFAULT_REGISTRY)
     parser.add_argument("--fit", action="store_true", help="refit calibration and threshold")
     parser.add_argument("--no-baseline", action="store_true", help="skip rapidfuzz (slow)")
+    parser.add_argument("--no-real", action="store_true", help="skip the real guide names")
+    parser.add_argument("--folds", type=int, default=5, help="site folds for the real names")
     args = parser.parse_args()
     data = load_iptv_org(args.registry)
     channels_section(args, data)
+    if not args.no_real:
+        from eval_channels_real import real_section
+
+        matcher, _ = build_matcher(data)
+        real_section(data, matcher, args.folds, not args.no_baseline)
 
 
 if __name__ == "__main__":

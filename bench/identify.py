@@ -18,6 +18,12 @@ registry (every channel name and alt name, about 62,000 strings).
   calibration half). At about 50 ms a name it runs on a seeded sample of ``--peer-sample``
   names unless ``--peer-all``; names/s is measured on what it ran.
 
+``--whole-process N`` measures instead what a user runs: ``castwatch identify names FILE``
+on N real guide names (the first N of a seeded shuffle of ``../shared/data/epg-names``),
+as a whole process with a warm matcher cache (registry imported into a scratch home first,
+one run to fill the cache), against a stand-alone script that loads the same iptv-org tables
+and runs rapidfuzz ``extractOne`` (WRatio) over every name and alt name, also whole-process.
+
 Accuracy is on the labelled names (right id, or no answer for a name in no registry), for
 castwatch on all of them and for both on the labelled names of rapidfuzz's sample.
 """
@@ -124,6 +130,59 @@ def accuracy(answers: dict[int, str | None], truth: dict[int, str | None]) -> tu
     return (right / len(labelled) if labelled else 0.0), len(labelled)
 
 
+_PEER_SCRIPT = """
+import csv, gzip, os, sys
+from rapidfuzz import fuzz, process, utils
+choices, owners = [], []
+path = os.path.join(sys.argv[1], "channels.csv")
+opener = open if os.path.exists(path) else gzip.open
+with opener(path if opener is open else path + ".gz", "rt", encoding="utf-8") as handle:
+    for row in csv.DictReader(handle):
+        for name in [row["name"], *filter(None, row["alt_names"].split(";"))]:
+            choices.append(utils.default_process(name))
+            owners.append(row["id"])
+for line in open(sys.argv[2], encoding="utf-8"):
+    found = process.extractOne(utils.default_process(line.strip()), choices,
+                               scorer=fuzz.WRatio, processor=None)
+    print(owners[found[2]] if found else "")
+"""
+
+
+def whole_process(registry: Path, count: int) -> None:
+    """``castwatch identify names`` against a rapidfuzz script, each a whole process."""
+    import csv
+    import os
+    import subprocess
+    import tempfile
+
+    dev = ROOT.parent / "shared" / "data" / "epg-names" / "epg_names_dev.tsv"
+    with dev.open(encoding="utf-8", newline="") as handle:
+        names = [row["site_name"] for row in csv.DictReader(handle, delimiter="\t")]
+    random.Random(0).shuffle(names)
+    castwatch = Path(sys.executable).with_name("castwatch")
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Path(scratch)
+        names_file = home / "names.txt"
+        names_file.write_text("\n".join(names[:count]) + "\n", encoding="utf-8")
+        env = {**os.environ, "CASTWATCH_HOME": str(home / "home")}
+
+        def timed(command: list[str]) -> float:
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+            return time.perf_counter() - start
+
+        timed([str(castwatch), "registry", "import-iptv-org", str(registry)])
+        first = timed([str(castwatch), "identify", "names", str(names_file)])  # fills cache
+        ours = min(timed([str(castwatch), "identify", "names", str(names_file)])
+                   for _ in range(2))  # fmt: skip
+        peer = timed([sys.executable, "-c", _PEER_SCRIPT, str(registry), str(names_file)])
+    print(f"whole process, {count:,} real guide names:")
+    print(f"  castwatch identify names, first run (builds the matcher cache) {first:8.2f} s")
+    print(f"  castwatch identify names, warm cache                           {ours:8.2f} s")
+    print(f"  rapidfuzz extractOne script (loads tables, WRatio)             {peer:8.2f} s")
+    print(f"  speed ratio rapidfuzz/castwatch, warm: {peer / ours:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry", type=Path, default=DEFAULT_REGISTRY)
@@ -132,7 +191,17 @@ def main() -> None:
     parser.add_argument("--peer-all", action="store_true")
     parser.add_argument("--peer-cutoff", type=float, default=PEER_CUTOFF)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument(
+        "--whole-process",
+        type=int,
+        metavar="N",
+        default=0,
+        help="time `castwatch identify names` on N names as a whole process",
+    )
     args = parser.parse_args()
+    if args.whole_process:
+        whole_process(args.registry, args.whole_process)
+        return
     data = load_iptv_org(args.registry)
     queries, truth = workload(args.names)
     ours, answers = time_castwatch(data, queries)

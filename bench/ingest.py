@@ -1,6 +1,7 @@
 """Playlist ingest: castwatch's M3U parser against m3u-ipytv and m3u-parser, in one run.
 
     .venv/bin/python bench/ingest.py [--entries 206000] [--json] [--peer-limit 60] [--repeat 5]
+    .venv/bin/python bench/ingest.py --memory [--sizes 206000,1000000,5000000] [--json]
 
 Generates a pirate-style ``get.php`` playlist with the simulator (``castwatch.sim``: live
 channels, films, episodes, ``#EXTVLCOPT`` lines, quoted titles) and parses it with each
@@ -20,6 +21,12 @@ measured on a prefix of the playlist and its figures are marked as extrapolated.
 
 A second table feeds each parser the small edge cases of ``docs/protocols.md`` and says how
 many entries came back against the number expected, and whether titles and URLs are right.
+
+``--memory`` measures instead the peak resident memory (``ru_maxrss`` of the child, from
+``wait4``) of the real commands, ``castwatch inspect`` and ``castwatch ingest`` (into a
+fresh SQLite home), on generated playlists of each ``--sizes`` entry count, and prints it
+with the memory per entry. ``inspect`` keeps counters, not entries: its peak should be flat
+across sizes; ``ingest`` keeps the inventory and grows with it.
 """
 
 from __future__ import annotations
@@ -413,6 +420,106 @@ def one_process(path: Path, entries: int) -> str:
     return "\n".join(lines)
 
 
+def write_large_playlist(entries: int, path: Path) -> None:
+    """An Xtream-style ``get.php`` playlist of ``entries`` entries, written as it is generated.
+
+    The simulator builds its catalog in memory first; at 5 million entries that would be the
+    benchmark's own memory problem, so large lists are written line by line instead, in the
+    simulator's proportions of live channels, films and episodes.
+    """
+    total = sum(v for k, v in _DEFAULT.items() if k != "series")
+    live = max(1, entries * _DEFAULT["live"] // total)
+    films = entries * _DEFAULT["films"] // total
+    base = "http://panel.example:8080"
+    with path.open("w", encoding="utf-8") as out:
+        out.write('#EXTM3U url-tvg="http://panel.example:8080/xmltv.php"\n')
+        for n in range(entries):
+            if n < live:
+                group, kind, ext = f"FR | Live {n % 40}", "live", "ts"
+                title = f"FR: Channel {n} HD"
+            elif n < live + films:
+                group, kind, ext = f"VOD | Films {n % 60}", "movie", "mkv"
+                title = f"Film {n} (20{n % 25:02d})"
+            else:
+                group, kind, ext = f"SERIES | Show {n % 500}", "series", "mp4"
+                title = f"Show {n % 500} S{n % 9 + 1:02d}E{n % 20 + 1:02d}"
+            out.write(
+                f'#EXTINF:-1 tvg-id="c{n % 5000}.fr" tvg-name="{title}" '
+                f'tvg-logo="{base}/logo/{n % 997}.png" group-title="{group}",{title}\n'
+                f"{base}/{kind}/demo/s3cret-pass/{n}.{ext}\n"
+            )
+
+
+def peak_of_command(args: list[str], home: Path) -> tuple[int, float, str]:
+    """Exit status, peak RSS (MiB) and the tail of stderr of one ``castwatch`` run."""
+    env = {**os.environ, "CASTWATCH_HOME": str(home)}
+    env.pop("CASTWATCH_DB", None)
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "castwatch", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=env,
+        )
+        # wait4: this child's own peak, not the largest of every child so far.
+        _pid, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        tail = errors.read()[-500:].decode(errors="replace")
+    return child.returncode, usage.ru_maxrss / 1024, tail
+
+
+def memory_report(
+    sizes: list[int], commands: tuple[str, ...] = ("inspect", "ingest")
+) -> dict[str, Any]:
+    """Peak RSS of each of ``commands`` (``inspect``, ``ingest``) on each size."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="castwatch-bench-mem-") as scratch:
+        workdir = Path(scratch)
+        for entries in sizes:
+            playlist = workdir / f"playlist-{entries}.m3u"
+            write_large_playlist(entries, playlist)
+            row: dict[str, Any] = {"entries": entries, "megabytes": playlist.stat().st_size / 1e6}
+            for command in commands:
+                home = workdir / f"home-{command}-{entries}"
+                start = time.perf_counter()
+                code, peak, tail = peak_of_command(
+                    [command, str(playlist), "--kind", "m3u", "--json"], home
+                )
+                row[command] = {
+                    "exit": code,
+                    "peak_mib": round(peak, 1),
+                    "bytes_per_entry": round(peak * 2**20 / entries),
+                    "seconds": round(time.perf_counter() - start, 1),
+                }
+                if code:
+                    row[command]["error"] = tail
+                print(f"measured {command} on {entries:,} entries", file=sys.stderr)
+            playlist.unlink()
+            rows.append(row)
+    return {"memory": rows}
+
+
+def _memory_table(report: dict[str, Any]) -> str:
+    lines = [
+        f"{'entries':>10}{'MB':>8}{'inspect MiB':>13}{'B/entry':>9}{'ingest MiB':>12}"
+        f"{'B/entry':>9}{'ingest s':>10}"
+    ]
+    missing = {"peak_mib": float("nan"), "bytes_per_entry": 0, "seconds": float("nan")}
+    for row in report["memory"]:
+        inspect, ingest = row.get("inspect", missing), row.get("ingest", missing)
+        lines.append(
+            f"{row['entries']:>10,}{row['megabytes']:>8.0f}{inspect['peak_mib']:>13.1f}"
+            f"{inspect['bytes_per_entry']:>9,}{ingest['peak_mib']:>12.1f}"
+            f"{ingest['bytes_per_entry']:>9,}{ingest['seconds']:>10.1f}"
+        )
+        for command in ("inspect", "ingest"):
+            if command in row and row[command]["exit"]:
+                lines.append(f"  {command} failed: {row[command].get('error', '')[-200:]}")
+    lines.append("(peak RSS of each command's process, wait4 ru_maxrss; B/entry = peak / entries)")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Generate, measure every contender, print the tables (or JSON)."""
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -423,12 +530,33 @@ def main() -> None:
     options.add_argument(
         "--one-process", action="store_true", help="run every contender in this one process"
     )
+    options.add_argument(
+        "--memory", action="store_true", help="peak RSS of castwatch inspect and ingest"
+    )
+    options.add_argument(
+        "--sizes",
+        default="206000,1000000,5000000",
+        help="with --memory: comma-separated entry counts",
+    )
+    options.add_argument(
+        "--commands",
+        default="inspect,ingest",
+        help="with --memory: which commands to measure (inspect, ingest)",
+    )
     options.add_argument("--worker", help=argparse.SUPPRESS)
     options.add_argument("--path", help=argparse.SUPPRESS)
     options.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = options.parse_args()
     if args.worker:
         worker(args.worker, args.path, args.trace)
+        return
+    if args.memory:
+        sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+        commands = tuple(c.strip() for c in args.commands.split(",") if c.strip())
+        if not set(commands) <= {"inspect", "ingest"}:
+            options.error("--commands takes inspect and/or ingest")
+        report = memory_report(sizes, commands)
+        print(json.dumps(report, indent=2) if args.json else _memory_table(report))
         return
     with tempfile.TemporaryDirectory(prefix="castwatch-bench-") as scratch:
         workdir = Path(scratch)

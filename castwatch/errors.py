@@ -10,13 +10,16 @@ The tree::
     │   │   ├── ResponseTooLarge   the body passed the size cap (enormous or endless)
     │   │   ├── TruncatedResponse  the connection closed before the body was complete
     │   │   ├── RedirectLoop       too many redirects
+    │   │   ├── BlockedByPolicy    a URL from data pointed at a private address (network policy)
     │   │   └── HttpStatusError    a 4xx/5xx status that retries did not cure
     │   ├── AuthenticationError    the server refused the credentials or the MAC
     │   │   └── AccountBanned      the account exists but is banned, disabled or expired
     │   ├── ProtocolError          the body is not what the protocol promises (bad JSON, shape)
+    │   │   └── TooManyBadRows     more rows of one list unreadable than the error budget allows
     │   └── UnrecognizedSource     auto-detection found no M3U, Xtream or Stalker service
     ├── StorageError               the database could not do what was asked
-    │   └── NotFound               no such service or snapshot
+    │   ├── NotFound               no such service or snapshot
+    │   └── DatabaseLocked         another writer held the database past the busy timeout
     ├── RegistryError              reference data (iptv-org tables, rights-holder file, works
     │                              file) is missing or malformed (names the file and field)
     ├── FingerprintError           verification could not fingerprint or match
@@ -36,10 +39,37 @@ The tree::
         ├── CollectorError         one collector failed on one target (names both)
         └── LookupTableError       an offline IP table (ip2asn TSV, MaxMind mmdb) is unusable
 
-Messages say what went wrong and what to try; URLs in them never carry credentials.
+Messages say what went wrong and what to try; URLs in them never carry credentials: the
+errors that name a URL (:class:`SourceError`, :class:`MediaError`, :class:`CollectorError`)
+redact it, and every URL in their message, themselves (:func:`redact_text`), so a caller
+that forgot to cannot leak an account, a token or a signature.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# A URL inside free text: a scheme, then everything up to a space or a quote.
+_URL_IN_TEXT = re.compile(r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s'"<>]+""")
+
+
+def redact_text(text: str) -> str:
+    """``text`` with every URL in it redacted (credentials and named secrets as placeholders)."""
+    if "://" not in text and "=" not in text:
+        return text
+    # Imported here: the catalog imports this module.
+    from castwatch.catalog.credentials import redact_url
+
+    if "://" not in text:
+        return redact_url(text) if text.count(" ") == 0 else text
+    return _URL_IN_TEXT.sub(lambda match: _redact_match(match.group(0), redact_url), text)
+
+
+def _redact_match(found: str, redact: Callable[[str], str]) -> str:
+    # Sentence punctuation after a URL ("...1.ts: refused") is not part of it.
+    url = found.rstrip(".,;:!?)]")
+    return redact(url) + found[len(url) :]
 
 
 class CastwatchError(Exception):
@@ -54,8 +84,9 @@ class SourceError(CastwatchError):
     """A service could not be read. ``url`` is the redacted URL that failed."""
 
     def __init__(self, message: str, url: str | None = None) -> None:
-        self.url = url
-        super().__init__(f"{message} ({url})" if url else message)
+        self.url = redact_text(url) if url else url
+        message = redact_text(message)
+        super().__init__(f"{message} ({self.url})" if self.url else message)
 
 
 class FetchError(SourceError):
@@ -78,6 +109,15 @@ class RedirectLoop(FetchError):
     """The server redirected more times than allowed."""
 
 
+class BlockedByPolicy(FetchError):
+    """A URL that came from data (an entry, a redirect, a segment) points at a private address.
+
+    Loopback, private, link-local, multicast and unspecified addresses are reached only on the
+    host the user named for the service, or when private networks are allowed
+    (``--allow-private-networks``, ``CASTWATCH_ALLOW_PRIVATE_NETWORKS=1``). Never retried.
+    """
+
+
 class HttpStatusError(FetchError):
     """The server answered with an error status that retries did not cure."""
 
@@ -98,6 +138,14 @@ class ProtocolError(SourceError):
     """The body is not what the protocol promises: invalid JSON, wrong shape, wrong type."""
 
 
+class TooManyBadRows(ProtocolError):
+    """More rows of one list could not be read than ``--max-bad-rows`` allows.
+
+    Single bad rows are skipped and counted in the snapshot's warnings; past the budget the
+    read fails so that a panel answering mostly garbage is not stored as a tiny inventory.
+    """
+
+
 class UnrecognizedSource(SourceError):
     """Auto-detection found neither an M3U playlist, an Xtream API nor a Stalker portal."""
 
@@ -108,6 +156,14 @@ class StorageError(CastwatchError):
 
 class NotFound(StorageError):
     """No service or snapshot answers to the name or number given."""
+
+
+class DatabaseLocked(StorageError):
+    """Another process held the database's write lock for longer than the busy timeout.
+
+    Nothing of this command was stored; the message names the other castwatch processes
+    using the database and their work when they are known, and what to do.
+    """
 
 
 class RegistryError(CastwatchError):
@@ -122,8 +178,9 @@ class MediaError(FingerprintError):
     """Media could not be read or fingerprinted. ``source`` names the file or redacted URL."""
 
     def __init__(self, message: str, source: str | None = None) -> None:
-        self.source = source
-        super().__init__(f"{message} ({source})" if source else message)
+        self.source = redact_text(source) if source else source
+        message = redact_text(message)
+        super().__init__(f"{message} ({self.source})" if self.source else message)
 
 
 class CorruptMedia(MediaError):
@@ -187,8 +244,8 @@ class CollectorError(AttributionError):
 
     def __init__(self, message: str, collector: str, target: str) -> None:
         self.collector = collector
-        self.target = target
-        super().__init__(f"{collector}: {message} ({target})")
+        self.target = redact_text(target)
+        super().__init__(f"{collector}: {redact_text(message)} ({self.target})")
 
 
 class LookupTableError(AttributionError):

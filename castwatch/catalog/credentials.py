@@ -2,8 +2,27 @@
 
 Pirate services hand every subscriber URLs such as ``http://h:8080/live/USER/PASS/123.ts`` or
 ``get.php?username=USER&password=PASS``. castwatch stores the URL with placeholders
-(``{username}``, ``{password}``) and the credentials once, encrypted, so that exports, logs
-and error messages never show them unless the analyst asks for them.
+(``{username}``, ``{password}``, ``{mac}``, ``{token}``...) and the credentials once,
+encrypted, so that exports, logs and error messages never show them unless the analyst asks.
+
+An account is read only from the shapes panels use, because a false account is worse than
+none (it merges unrelated channels and fills cases with accounts nobody holds):
+
+* ``user:pass@host`` in the authority;
+* Xtream paths ``/live|movie|series/U/P/ID.ext`` and the short live form ``/U/P/ID[.ext]``
+  (http and https only), both with a numeric ``ID``, and ``/timeshift/U/P/MIN/START/ID.ext``
+  (catch-up, also as a ``{duration}/{start}`` template), and HLS segments
+  ``/hls/U/P/ID/SEQ.ts``;
+  a ``U`` or ``P`` that is a word CDNs use as a directory (``live``, ``hls``, ``ramdisk``,
+  ``_definst_``...) is no account, so Akamai ``/hls/live/<id>/``, Globecast
+  ``/live/ramdisk/...``, Wowza ``/live/_definst_/`` and ``/live/hls/1.m3u8`` stay as they are;
+* query parameters ``username``/``user``/``login``, ``password``/``pass``/``pwd``, ``mac``;
+* any other query parameter named like a secret (``token``, ``key``, ``auth``, ``sig``,
+  ``signature``, ``sid``, ``hash``, ``hdnts``, ``X-Amz-Signature``...): its raw value goes to
+  :attr:`Credentials.secrets` and the URL keeps ``{name}`` in its place.
+
+Stalker's own forms (``/load/USER/TOKEN/``, ``play_token``) are split by the Stalker adapter
+into the same :class:`Credentials`: :attr:`Credentials.secrets` holds any named secret.
 """
 
 from __future__ import annotations
@@ -16,28 +35,63 @@ USERNAME = "{username}"
 PASSWORD = "{password}"
 MAC = "{mac}"
 
-# Xtream path forms: /live/U/P/ID.ext, /movie/U/P/ID.ext, /series/U/P/ID.ext,
-# /timeshift/U/P/..., and the short live form /U/P/ID[.ext].
-_PREFIXED_PATH = re.compile(r"^(/(?:live|movie|series|timeshift|hls|play)/)([^/]+)/([^/]+)(/.+)$")
-_SHORT_PATH = re.compile(r"^/([^/]+)/([^/]+)/(\d+(?:\.\w{1,5})?)$")
+#: Path segments that CDNs and streaming servers use as directories: never an account.
+STRUCTURAL_WORDS = frozenset(
+    {
+        "live", "hls", "dash", "vod", "movie", "movies", "series", "timeshift", "play",
+        "stream", "streams", "channel", "channels", "media", "video", "videos", "tv", "iptv",
+        "ramdisk", "_definst_", "cdn", "out", "playlist", "index", "abr", "manifest",
+        "master", "content", "static", "mpegts", "ts", "m3u8", "api", "origin", "edge",
+        "hls-live", "live2", "smil", "mp4", "audio", "radio", "tracks", "chunklist",
+    }
+)  # fmt: skip
+
+_ID_LEAF = r"[0-9]+(?:\.[A-Za-z0-9]{1,5})?"
+_PANEL_PATH = re.compile(rf"^/(live|movie|series)/([^/]+)/([^/]+)/({_ID_LEAF})$")
+# Catch-up: `/timeshift/U/P/MINUTES/START/ID.ts`, also as a template (`{duration}/{start}`).
+_TIMESHIFT_PATH = re.compile(r"^/timeshift/([^/]+)/([^/]+)/([^/]+/[^/]+/[^/]+)$")
+# Xtream HLS segments: `/hls/U/P/ID/SEQ.ts`, numeric stream id and sequence number.
+_SEGMENT_PATH = re.compile(r"^/hls/([^/]+)/([^/]+)/([0-9]+/[0-9]+\.ts)$")
+_SHORT_PATH = re.compile(rf"^/([^/]+)/([^/]+)/({_ID_LEAF})$")
 _USER_KEYS = frozenset({"username", "user", "login"})
-_PASS_KEYS = frozenset({"password", "pass", "pwd"})
+_PASS_KEYS = frozenset({"password", "pass", "pwd", "passwd"})
 _MAC_KEYS = frozenset({"mac"})
+#: Query parameter names whose values are secrets (compared lower-cased).
+SECRET_NAMES = frozenset(
+    {
+        "token", "key", "auth", "sig", "signature", "sid", "hash", "secret", "apikey",
+        "api_key", "access_token", "auth_token", "session", "sessionid", "session_id", "jwt",
+        "hmac", "md5", "hdnts", "hdnea", "hdntl", "wmsauthsign", "policy", "credential",
+        "play_token", "ticket", "authorization", "stalker_token", "passcode",
+        # Stalker device identity, which portals check with the MAC.
+        "sn", "serial", "device_id", "device_id2",
+    }
+)  # fmt: skip
+_SECRET_SUFFIXES = (
+    "token", "signature", "secret", "_key", "-key", "apikey", "password", "credential",
+)  # fmt: skip
+#: A secret's name must be fit for a ``{name}`` placeholder.
+_PLACEHOLDER_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
 
 
 @dataclass(slots=True, frozen=True)
 class Credentials:
-    """An account on a pirate service: Xtream username/password or a Stalker MAC address."""
+    """An account on a pirate service: Xtream username/password, a Stalker MAC, URL secrets.
+
+    ``secrets`` holds ``(placeholder name, raw value)`` pairs of secrets named in the URL
+    (``token``, ``sig``...): ``restore_credentials`` puts each back where ``{name}`` stands.
+    """
 
     username: str | None = None
     password: str | None = None
     mac: str | None = None
+    secrets: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.username or self.password or self.mac)
+        return bool(self.username or self.password or self.mac or self.secrets)
 
     def redacted(self) -> str:
-        """A display form that shows the account exists without showing it."""
+        """A display form that shows the account exists without showing it (100 chars at most)."""
         parts = []
         if self.username:
             parts.append(f"user {self.username[:1]}***")
@@ -45,7 +99,22 @@ class Credentials:
             parts.append("password ***")
         if self.mac:
             parts.append(f"mac {self.mac[:8]}***")
-        return ", ".join(parts) or "none"
+        names = dict.fromkeys(name.partition("#")[0] for name, _ in self.secrets)
+        parts.extend(f"{name} ***" for name in names)
+        text = ", ".join(parts) or "none"
+        # The label column holds 100 characters: a URL with many secrets must still store.
+        return text if len(text) <= 100 else text[:97] + "..."
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a query parameter called ``name`` carries a secret by its name."""
+    low = name.lower()
+    return low in SECRET_NAMES or low.endswith(_SECRET_SUFFIXES)
+
+
+def is_account_segment(segment: str) -> bool:
+    """Whether a path segment may be a username or password (not a CDN directory word)."""
+    return bool(segment) and segment.lower() not in STRUCTURAL_WORDS
 
 
 def split_credentials(url: str) -> tuple[str, Credentials | None]:
@@ -65,40 +134,74 @@ def split_credentials(url: str) -> tuple[str, Credentials | None]:
         userinfo, _, hostport = netloc.rpartition("@")
         user, _, pw = userinfo.partition(":")
         username, password = user or None, pw or None
-        netloc = f"{USERNAME}:{PASSWORD}@{hostport}" if pw else f"{USERNAME}@{hostport}"
-    path = parts.path
-    m = _PREFIXED_PATH.match(path)
-    if m:
-        username, password = m.group(2), m.group(3)
-        path = f"{m.group(1)}{USERNAME}/{PASSWORD}{m.group(4)}"
-    elif parts.scheme in ("http", "https") and (m := _SHORT_PATH.match(path)):
-        username, password = m.group(1), m.group(2)
-        path = f"/{USERNAME}/{PASSWORD}/{m.group(3)}"
+        if username or password:
+            netloc = f"{USERNAME}:{PASSWORD}@{hostport}" if pw else f"{USERNAME}@{hostport}"
+    path, account = _split_path(parts.path, parts.scheme.lower())
+    if account is not None:
+        username, password = account
     query = parts.query
+    secrets: list[tuple[str, str]] = []
     if query and "=" in query:
         # Rewrite the raw pairs in place (no re-encoding) so restore gives back the exact URL.
         rewritten = []
         for pair in query.split("&"):
             key, sep, raw = pair.partition("=")
-            low, value = key.lower(), unquote_plus(raw)
-            if sep and raw and low in _USER_KEYS:
-                username, pair = value, f"{key}={USERNAME}"
-            elif sep and raw and low in _PASS_KEYS:
-                password, pair = value, f"{key}={PASSWORD}"
-            elif sep and raw and low in _MAC_KEYS:
-                mac, pair = value, f"{key}={MAC}"
+            low = key.lower()
+            if not (sep and raw):
+                pass
+            elif low in _USER_KEYS:
+                username, pair = unquote_plus(raw), f"{key}={USERNAME}"
+            elif low in _PASS_KEYS:
+                password, pair = unquote_plus(raw), f"{key}={PASSWORD}"
+            elif low in _MAC_KEYS:
+                mac, pair = unquote_plus(raw), f"{key}={MAC}"
+            elif is_secret_name(key) and _PLACEHOLDER_NAME.match(key):
+                name = _unique_name(key, secrets)
+                secrets.append((name, raw))
+                pair = f"{key}={{{name}}}"
             rewritten.append(pair)
         query = "&".join(rewritten)
-    credentials = Credentials(username, password, mac)
+    credentials = Credentials(username, password, mac, tuple(secrets))
     if not credentials:
         return url, None
     return urlunsplit((parts.scheme, netloc, path, query, parts.fragment)), credentials
+
+
+def _split_path(path: str, scheme: str) -> tuple[str, tuple[str, str] | None]:
+    # The Xtream path forms, each with a numeric stream id and no CDN word as an account.
+    match = _PANEL_PATH.match(path)
+    if match and is_account_segment(match[2]) and is_account_segment(match[3]):
+        return f"/{match[1]}/{USERNAME}/{PASSWORD}/{match[4]}", (match[2], match[3])
+    for form, segment in ((_TIMESHIFT_PATH, "timeshift"), (_SEGMENT_PATH, "hls")):
+        match = form.match(path)
+        if match and is_account_segment(match[1]) and is_account_segment(match[2]):
+            return f"/{segment}/{USERNAME}/{PASSWORD}/{match[3]}", (match[1], match[2])
+    if scheme in ("http", "https"):
+        match = _SHORT_PATH.match(path)
+        if match and is_account_segment(match[1]) and is_account_segment(match[2]):
+            return f"/{USERNAME}/{PASSWORD}/{match[3]}", (match[1], match[2])
+    return path, None
+
+
+def _unique_name(key: str, taken: list[tuple[str, str]]) -> str:
+    # A repeated parameter (`sig=a&sig=b`) gets `{sig#2}`: every placeholder restores one value.
+    names = {name for name, _ in taken}
+    if key not in names:
+        return key
+    number = 2
+    while f"{key}#{number}" in names:
+        number += 1
+    return f"{key}#{number}"
 
 
 def restore_credentials(url: str, credentials: Credentials | None) -> str:
     """Put credentials back into a URL made by :func:`split_credentials`."""
     if credentials is None:
         return url
+    head, sep, query = url.partition("?")
+    for name, raw in credentials.secrets:
+        # Secrets were kept raw (as the URL spelled them): put them back byte for byte.
+        query = query.replace(f"{{{name}}}", raw, 1)
     for placeholder, value in (
         (USERNAME, credentials.username),
         (PASSWORD, credentials.password),
@@ -107,13 +210,35 @@ def restore_credentials(url: str, credentials: Credentials | None) -> str:
         if value is None:
             continue
         # In a query string the value was percent-decoded when split; encode it back there.
-        head, sep, query = url.partition("?")
         head = head.replace(placeholder, value)
         query = query.replace(placeholder, quote_plus(value, safe=":"))
-        url = head + sep + query
-    return url
+    return head + sep + query
+
+
+#: Print-only: an account-shaped prefix with any leaf (`/live/U/P/seg7.ts`, `/load/U/TOKEN/`).
+#: Splitting stays strict (no false accounts are stored); printing errs on the side of hiding.
+_PRINT_PATH = re.compile(r"^(/(?:[^/]+/)*?(?:live|movie|series|hls|timeshift|load))/([^/]+)/([^/]+)/")
 
 
 def redact_url(url: str) -> str:
-    """``url`` safe to print: credentials replaced by placeholders."""
-    return split_credentials(url)[0]
+    """``url`` safe to print: credentials replaced by placeholders.
+
+    Beyond what :func:`split_credentials` splits, a panel-shaped path prefix whose leaf is
+    not a numeric id (an HLS base, a segment name, a Stalker ``/load/USER/TOKEN/`` link) is
+    hidden too: a printed URL may over-redact, never leak.
+    """
+    redacted = split_credentials(url)[0]
+    try:
+        parts = urlsplit(redacted)
+    except ValueError:
+        return redacted
+    match = _PRINT_PATH.match(parts.path)
+    if (
+        match
+        and is_account_segment(match[2])
+        and is_account_segment(match[3])
+        and match[2] != USERNAME
+    ):
+        path = f"{match[1]}/{USERNAME}/{PASSWORD}/" + parts.path[match.end() :]
+        return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+    return redacted

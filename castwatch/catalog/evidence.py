@@ -39,6 +39,7 @@ class EvidenceKind(StrEnum):
     DNS = "dns"
     SCREENSHOT = "screenshot"
     NOTICE = "notice"
+    DOSSIER = "dossier"
 
 
 def utc_text(moment: datetime) -> str:
@@ -51,7 +52,8 @@ def utc_text(moment: datetime) -> str:
 class EvidenceFacts:
     """What the caller knows about a new item: everything but the chain's own fields."""
 
-    case_id: int
+    #: None for evidence filed before any case (a verification capture, a reference).
+    case_id: int | None
     sha256: str
     stored_name: str
     kind: str
@@ -69,7 +71,8 @@ class LedgerEntry:
     """One ledger row: an item of evidence, its place in the chain and its hash."""
 
     seq: int
-    case_id: int
+    #: None for evidence filed before any case (a verification capture, a reference).
+    case_id: int | None
     sha256: str
     stored_name: str
     kind: str

@@ -118,6 +118,9 @@ class Inventory:
     server_info: dict[str, Any] = field(default_factory=dict)
     #: Non-fatal oddities met while reading (dropped lines, broken URLs), for the analyst.
     warnings: list[str] = field(default_factory=list)
+    _credential_index: dict[Credentials, int] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def counts(self) -> dict[str, int]:
         """How many entries of each kind, every kind present as a key."""
@@ -128,8 +131,14 @@ class Inventory:
 
     def add_credentials(self, credentials: Credentials) -> int:
         """Register credentials once and return their index for ``Entry.credential``."""
-        try:
-            return self.credentials.index(credentials)
-        except ValueError:
+        # A dict, not list.index: a playlist with a token per URL has an account per entry.
+        index = self._credential_index
+        if len(index) != len(self.credentials):
+            index.clear()
+            for number, known in enumerate(self.credentials):
+                index.setdefault(known, number)
+        found = index.get(credentials)
+        if found is None:
+            found = index[credentials] = len(self.credentials)
             self.credentials.append(credentials)
-            return len(self.credentials) - 1
+        return found

@@ -12,6 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+#: Who a recipient contact is, for a host (``castwatch notice contact HOST ROLE EMAIL``).
+CONTACT_ROLES = ("host", "cdn", "registrar", "dmca-agent")
+
 
 class NoticeStatus(StrEnum):
     """Where a notice stands. A failed send stays ``queued`` with ``attempts``/``last_error``."""

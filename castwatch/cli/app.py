@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +34,16 @@ def main_options(
     """castwatch: the investigator's side of content protection."""
     from castwatch.config import Settings
 
-    ctx.obj = Settings.resolve(home=home, db_url=db)
+    ctx.obj = Settings.resolve(home=home, db_url=db, work=_work(ctx))
+
+
+def _work(ctx: typer.Context) -> str | None:
+    """The command's name (``ingest``, ``case``): what another process is told we do.
+
+    Only castwatch's own command names, never arguments, which may hold URLs with
+    credentials; :func:`castwatch.cli.options.open_store` refines it to ``case add``.
+    """
+    return ctx.invoked_subcommand
 
 
 _INTERRUPTED = 130
@@ -54,10 +64,31 @@ def _register_commands() -> None:
         watch,
     )
 
+    _resolve_annotations(app)
+
+
+def _resolve_annotations(commands: typer.Typer) -> None:
+    """Evaluate every command's annotations once, here.
+
+    The command modules use ``from __future__ import annotations``, so a signature's
+    annotations are strings; Typer evaluates them twice per command when it builds the parser,
+    which was the largest cost of ``castwatch --help`` after the imports. Evaluated once, in
+    the command's own module, they are the very objects Typer would have got.
+    """
+    callbacks = [command.callback for command in commands.registered_commands]
+    if commands.registered_callback is not None:
+        callbacks.append(commands.registered_callback.callback)
+    for callback in callbacks:
+        if callback is not None:
+            callback.__annotations__ = typing.get_type_hints(callback, include_extras=True)
+    for group in commands.registered_groups:
+        if group.typer_instance is not None:
+            _resolve_annotations(group.typer_instance)
+
 
 def main() -> None:
     """Entry point: run the app, turning castwatch errors into one clear line and exit 1."""
-    from rich.console import Console
+    from castwatch.cli.output import error_line, note_line
 
     _register_commands()
     try:
@@ -65,10 +96,10 @@ def main() -> None:
         # of a typer.Exit instead of exiting, so pass it on.
         code = app(standalone_mode=False)
     except CastwatchError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        error_line(str(exc))
         raise SystemExit(1) from None
     except typer.Abort:
-        Console(stderr=True).print("aborted")
+        note_line("aborted")
         raise SystemExit(130) from None
     except typer.TyperException as exc:
         # Usage errors (bad options, missing arguments): click's own message, exit 2.
@@ -78,5 +109,5 @@ def main() -> None:
         raise SystemExit(getattr(exc, "exit_code", 2)) from None
     if code == _INTERRUPTED:
         # Typer turns Ctrl-C into exit code 130; say what that means for the data.
-        Console(stderr=True).print("interrupted: nothing from this run was stored")
+        note_line("interrupted: nothing from this run was stored")
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from castwatch.cli import options as opt
@@ -59,7 +60,7 @@ def attribute(
         highlight=False,
     )
     for error in summary.errors[:10]:
-        console.print(f"  [yellow]could not collect[/] {error}", highlight=False)
+        console.print(f"  [yellow]could not collect[/] {escape(str(error))}", highlight=False)
     operator = summary.operator
     if operator is not None:
         others = [s for s in operator.services if s != summary.service]
@@ -81,7 +82,7 @@ def attribute(
 def _print_alerts(alerts: list[Any]) -> None:
     for alert in alerts:
         colour = "red" if alert.kind == "relapse" else "yellow"
-        console.print(f"[bold {colour}]{alert.kind}[/] {alert.message}", highlight=False)
+        console.print(f"[bold {colour}]{alert.kind}[/] {escape(alert.message)}", highlight=False)
 
 
 @app.command("operators")

@@ -13,11 +13,12 @@ from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.sources.base import FetchOptions
-from castwatch.storage.snapshots import SnapshotSummary
 
 if TYPE_CHECKING:
+    # Type-only: the demo's heavy modules load when it runs, not for `castwatch --help`.
     from castwatch.identify.impact import ImpactReport
     from castwatch.storage.db import Store
+    from castwatch.storage.snapshots import SnapshotSummary
 
 
 @app.command()
@@ -160,6 +161,13 @@ def _identify_and_rank(
         reference.replace_iptv_org(store, load_iptv_org(BUNDLED), str(BUNDLED))
     if not imports.get("holders"):
         reference.replace_holders(store, load_holders(DEFAULT_HOLDERS), str(DEFAULT_HOLDERS))
+    if not imports.get("works"):
+        from castwatch.identify.works import read_works
+        from castwatch.identify.works_bundled import BUNDLED_WORKS
+
+        if not quiet:
+            console.print("Importing the bundled works registry (Wikidata films and series)...")
+        reference.import_works(store, read_works(BUNDLED_WORKS), str(BUNDLED_WORKS))
     identified: dict[str, dict[str, object]] = {}
     for service in services:
         started = time.perf_counter()
@@ -179,15 +187,22 @@ def _print_impact(identified: dict[str, dict[str, object]], report: ImpactReport
         assert isinstance(found, dict) and isinstance(unknown, dict)
         console.print(
             f"Identified in {service}: {found.get('live', 0):,} live channels "
-            f"({unknown.get('live', 0):,} unknown) in {summary['seconds']} s"
+            f"({unknown.get('live', 0):,} unknown), {found.get('film', 0):,} films, "
+            f"{found.get('series', 0):,} series, {found.get('episode', 0):,} episodes "
+            f"in {summary['seconds']} s"
         )
     table = Table(
-        "#", "rights holder", "channels carried", "entries", "example",
+        "#", "rights holder", "channels carried", "works carried", "entries", "example",
         title=f"Most harmed rights holders on {report.service}",
     )  # fmt: skip
     for rank, item in enumerate(report.holders[:10], start=1):
         example = item.evidence[0]["name"] if item.evidence else ""
         table.add_row(
-            str(rank), item.holder, f"{len(item.channels):,}", f"{len(item.evidence):,}", example
+            str(rank),
+            item.holder,
+            f"{len(item.channels):,}",
+            f"{len(item.works):,}",
+            f"{len(item.evidence):,}",
+            example,
         )
     console.print(table)

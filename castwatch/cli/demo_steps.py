@@ -48,6 +48,7 @@ def verify_streams(
     from castwatch.fingerprint.verification import (
         ServiceVerification,
         add_reference,
+        file_capture,
         load_library,
         verify_source,
     )
@@ -75,7 +76,10 @@ def verify_streams(
         # Probe first, then record the reference: the reference's live window (the last few
         # segments) then still covers the probe even on a slow machine.
         try:
-            probe = str(capture(target.url, seconds=PROBE_SECONDS, evidence_dir=evidence).path)
+            taken = capture(target.url, seconds=PROBE_SECONDS, evidence_dir=evidence)
+            # Every file under evidence/ is a ledger item, this probe too.
+            file_capture(store, taken, f"demo probe of {redact_url(target.url)}")
+            probe = str(taken.path)
         except CastwatchError:
             probe = target.url  # checked again below, which records the error
         # The reference is filed under the channel the *simulator* plays, so a confirmation
@@ -86,7 +90,7 @@ def verify_streams(
         )  # fmt: skip
         result = verify_source(
             load_library(store), probe, evidence_dir=evidence, seconds=PROBE_SECONDS,
-            claimed=("channel", claimed),
+            claimed=("channel", claimed), store=store,
         )  # fmt: skip
         result.service_id, result.snapshot_id, result.entry_id = (
             service_id, snapshot_id, target.entry_id,

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from castwatch.catalog.cases import Case
 from castwatch.cli import enforce_notices  # noqa: F401  (adds the notice commands)
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, err_console, print_json, progress_bars
-from castwatch.enforce.cases import add_to_case, list_cases, open_case, show_case
-from castwatch.enforce.ledger import add_file, parse_kind
-from castwatch.enforce.verify import verify_ledger
+
+if TYPE_CHECKING:
+    from castwatch.catalog.cases import Case
 
 case_app = typer.Typer(
     name="case", help="Enforcement cases and their timelines.", no_args_is_help=True
@@ -57,6 +57,8 @@ def case_open(
     json: opt.Json = False,
 ) -> None:
     """Open a case on one or more services."""
+    from castwatch.enforce.cases import open_case
+
     with opt.open_store(ctx) as store:
         case = open_case(store, name, service or [], assignee)
     if json:
@@ -68,6 +70,8 @@ def case_open(
 @case_app.command("show")
 def case_show(ctx: typer.Context, case: CaseRef, json: opt.Json = False) -> None:
     """A case with its services and timeline."""
+    from castwatch.enforce.cases import show_case
+
     with opt.open_store(ctx) as store:
         found = show_case(store, case)
     if json:
@@ -79,6 +83,8 @@ def case_show(ctx: typer.Context, case: CaseRef, json: opt.Json = False) -> None
 @case_app.command("list")
 def case_list(ctx: typer.Context, json: opt.Json = False) -> None:
     """Every case, with its status."""
+    from castwatch.enforce.cases import list_cases
+
     with opt.open_store(ctx) as store:
         cases = list_cases(store)
     if json:
@@ -109,6 +115,8 @@ def case_add(
     json: opt.Json = False,
 ) -> None:
     """Add services, a note, an assignee or a status change (all or nothing)."""
+    from castwatch.enforce.cases import add_to_case
+
     with opt.open_store(ctx) as store:
         updated = add_to_case(store, case, service, note, status, assignee)
     if json:
@@ -127,7 +135,7 @@ def evidence_add(
         typer.Option(
             "--kind",
             help="file, inventory, identification, verification, capture, "
-            "thumbnail, http, dns, screenshot, notice.",
+            "thumbnail, http, dns, screenshot, notice, dossier.",
         ),
     ] = "file",
     description: Annotated[str, typer.Option("--description", help="What it shows.")] = "",
@@ -137,6 +145,8 @@ def evidence_add(
     json: opt.Json = False,
 ) -> None:
     """Add a file to a case's evidence: stored by SHA-256, chained and signed."""
+    from castwatch.enforce.ledger import add_file, parse_kind
+
     with opt.open_store(ctx) as store:
         entry = add_file(store, case, path, parse_kind(kind), description, source)
     if json:
@@ -157,22 +167,46 @@ def evidence_verify(
         str | None,
         typer.Option("--key", help="The signing key fingerprint you expect (pins the key)."),
     ] = None,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-head",
+            metavar="HASH",
+            help="A ledger head printed on a dossier or notice already sent: fail unless "
+            "the chain still holds it.",
+        ),
+    ] = None,
     json: opt.Json = False,
 ) -> None:
-    """Recompute every file hash, chain link and signature; exit 1 naming each failure."""
+    """Recompute every file hash, chain link, signature and cited head, and find files no
+    item covers; exit 1 naming each failure."""
+    from castwatch.enforce.verify import verify_ledger
+
     with opt.open_store(ctx) as store, progress_bars(not json) as progress:
-        report = verify_ledger(store, case, key, progress)
+        report = verify_ledger(store, case, key, progress, expect_head)
     if json:
         print_json(report.as_dict())
     else:
+        for name in report.stale_removed:
+            err_console.print(
+                f"removed {name}: the scratch file of a writer that was killed", highlight=False,
+                markup=False,
+            )  # fmt: skip
         for failure in report.failures:
-            err_console.print(f"[bold red]FAIL[/] {failure.check}: {failure.message}",
+            err_console.print(f"[bold red]FAIL[/] {failure.check}: {escape(failure.message)}",
                               highlight=False)  # fmt: skip
         verdict = "[green]OK[/]" if report.ok else f"[red]{len(report.failures)} failure(s)[/]"
+        expected = (
+            f"; expected head found at entry {report.expected_head_seq}"
+            if report.expected_head_seq is not None
+            else ""
+        )
         console.print(
             f"{verdict}: {report.entries:,} entries chained, {report.files:,} files hashed, "
-            f"{report.signatures:,} signatures, {report.timestamps:,} timestamps checked; "
-            f"head #{report.head_seq} {report.head_hash}; key {report.key_fingerprint or '-'}",
+            f"{report.signatures:,} signatures, {report.timestamps:,} timestamps, "
+            f"{report.citations:,} citations checked, {report.orphans:,} orphan files; "
+            f"head #{report.head_seq} {report.head_hash}; key {report.key_fingerprint or '-'}"
+            f"{expected}",
             highlight=False,
         )
     if not report.ok:

@@ -5,19 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from castwatch.catalog.notices import Notice, NoticeStatus
+from castwatch.catalog.notices import CONTACT_ROLES, Notice, NoticeStatus
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json
 from castwatch.config import Settings
-from castwatch.enforce.notices.draft import draft_notices
-from castwatch.enforce.notices.send import build_message, send_notice, send_queued
 from castwatch.enforce.settings import EnforceSettings, load_enforce_settings
 from castwatch.errors import EnforcementError
-from castwatch.storage.enforcement import CONTACT_ROLES, set_contact
-from castwatch.storage.enforcement_notices import list_notices, load_notice, mark_notice
 
 notice_app = typer.Typer(
     name="notice", help="Takedown notices, abuse reports, blocking lists.", no_args_is_help=True
@@ -61,13 +58,15 @@ def notice_draft(
     json: opt.Json = False,
 ) -> None:
     """Draft notices of one kind for a case (one per host; one blocking list per case)."""
+    from castwatch.enforce.notices.draft import draft_notices
+
     with opt.open_store(ctx) as store:
         notices = draft_notices(store, case, kind, _settings(ctx), host, holder, max_urls, to)
     if json:
         print_json([n.as_dict(with_text=True) for n in notices])
         return
     for notice in notices:
-        console.print(f"[bold]notice {notice.id}[/] ({notice.kind}) {notice.subject}",
+        console.print(f"[bold]notice {notice.id}[/] ({notice.kind}) {escape(notice.subject)}",
                       highlight=False)  # fmt: skip
         console.print(notice.text, highlight=False, markup=False)
 
@@ -80,6 +79,8 @@ def notice_show(
     lumen: Annotated[bool, typer.Option("--lumen", help="The Lumen notice JSON.")] = False,
 ) -> None:
     """A notice's text (or JSON document, or its Lumen form) and tracking state."""
+    from castwatch.storage.enforcement_notices import load_notice
+
     with opt.open_store(ctx) as store:
         notice = load_notice(store, notice_id)
     if lumen:
@@ -98,6 +99,8 @@ def notice_list(
     json: opt.Json = False,
 ) -> None:
     """Notices with status, recipient, attempts and last error."""
+    from castwatch.storage.enforcement_notices import list_notices
+
     with opt.open_store(ctx) as store:
         notices = list_notices(store, case)
     if json:
@@ -117,6 +120,9 @@ def notice_send(
     json: opt.Json = False,
 ) -> None:
     """Send a notice by SMTP (retried with backoff; on failure it stays queued)."""
+    from castwatch.enforce.notices.send import build_message, send_notice, send_queued
+    from castwatch.storage.enforcement_notices import load_notice
+
     settings = _settings(ctx)
     with opt.open_store(ctx) as store:
         if queued:
@@ -124,7 +130,7 @@ def notice_send(
             if json:
                 print_json([{"id": i, "error": e} for i, e in results])
             for notice, error in results if not json else []:
-                console.print(f"notice {notice}: {error or 'sent'}", highlight=False)
+                console.print(f"notice {notice}: {escape(error or 'sent')}", highlight=False)
             if any(error for _, error in results):
                 raise typer.Exit(1)
             return
@@ -153,6 +159,8 @@ def notice_mark(
     json: opt.Json = False,
 ) -> None:
     """Record that the recipient acknowledged or acted on a notice."""
+    from castwatch.storage.enforcement_notices import mark_notice
+
     try:
         target = NoticeStatus(status.strip().lower())
     except ValueError:
@@ -178,6 +186,8 @@ def notice_contact(
     json: opt.Json = False,
 ) -> None:
     """Record who receives notices about HOST in ROLE (host, cdn, registrar, dmca-agent)."""
+    from castwatch.storage.enforcement import set_contact
+
     with opt.open_store(ctx) as store:
         set_contact(store, host, role, email, name, source)
     if json:

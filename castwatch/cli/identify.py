@@ -138,6 +138,8 @@ def impact(
                 "service": report.service,
                 "snapshot": report.snapshot,
                 "identified_entries": report.identified_entries,
+                "market": list(report.market),
+                "territory_note": report.territory_note,
                 "holders": [h.as_dict() for h in report.holders],
             }
         )
@@ -158,6 +160,7 @@ def impact(
             f"{len(item.evidence):,}", top,
         )  # fmt: skip
     console.print(table)
+    console.print(report.territory_note, highlight=False)
     for item in report.holders[:3] if evidence else []:
         console.print(f"[bold]{item.holder}[/]: e.g.")
         for proof in item.evidence[:evidence]:

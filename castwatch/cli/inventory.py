@@ -5,27 +5,21 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 
 from castwatch.catalog.credentials import Credentials, restore_credentials
 from castwatch.catalog.summary import summarize
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
-from castwatch.storage.db import Store
-from castwatch.storage.queries import (
-    breakdown,
-    diff_snapshots,
-    find_service,
-    find_snapshot,
-    iter_entries,
-    snapshots_of,
-)
-from castwatch.storage.tables import CredentialRow, EntryRow, ServiceRow, SnapshotRow
+
+if TYPE_CHECKING:
+    from castwatch.storage.db import Store
+    from castwatch.storage.tables import EntryRow, SnapshotRow
 
 Source = Annotated[str, typer.Argument(help="Playlist file or URL, Xtream base URL, portal URL.")]
 ServiceName = Annotated[str, typer.Argument(help="Service name (a unique prefix will do).")]
@@ -49,14 +43,37 @@ def ingest(
     concurrency: opt.Concurrency = opt.DEFAULT_CONCURRENCY,
     max_rps: opt.MaxRps = opt.DEFAULT_MAX_RPS,
     retries: opt.Retries = opt.DEFAULT_RETRIES,
+    deadline: opt.Deadline = opt.DEFAULT_DEADLINE,
+    allow_private_networks: opt.AllowPrivateNetworks = False,
+    max_bad_rows: Annotated[
+        float,
+        typer.Option(
+            "--max-bad-rows",
+            min=0.0,
+            max=1.0,
+            help="Share of one list (0.01 = 1%) that may be unreadable and skipped before "
+            "the ingest fails and stores nothing; 1 never fails.",
+        ),
+    ] = 0.01,
     json: opt.Json = False,
 ) -> None:
     """Read a service completely and store it as a new snapshot."""
     from castwatch.sources.ingest import ingest as run_ingest
 
     fetch = opt.fetch_options(
-        username, password, mac, no_episodes, timeout, max_bytes, concurrency, max_rps, retries
+        username,
+        password,
+        mac,
+        no_episodes,
+        timeout,
+        max_bytes,
+        concurrency,
+        max_rps,
+        retries,
+        deadline=deadline,
+        allow_private_networks=allow_private_networks,
     )
+    fetch.max_bad_rows = max_bad_rows
     with opt.open_store(ctx) as store, progress_bars(not json) as progress:
         summary = run_ingest(store, source, kind, fetch, name, progress)
     if json:
@@ -73,6 +90,7 @@ def ingest(
                 "removed": summary.removed,
                 "changed": summary.changed,
                 "warnings": len(summary.warnings),
+                "warning_lines": summary.warnings[:_WARNINGS_SHOWN],
             }
         )
         return
@@ -82,9 +100,20 @@ def ingest(
         f"{summary.removed:,} removed, {summary.changed:,} changed"
     )
     if summary.warnings:
-        console.print(
-            f"[yellow]{len(summary.warnings):,} warning(s)[/], e.g. {summary.warnings[0]}"
-        )
+        # Each line is already a count by reason (skipped rows, dropped lines): print them,
+        # escaped, since examples are panel data and may hold rich markup.
+        console.print(f"[yellow]{len(summary.warnings):,} warning(s)[/]:")
+        for line in summary.warnings[:_WARNINGS_SHOWN]:
+            console.print(f"  {escape(line)}", highlight=False)
+        if len(summary.warnings) > _WARNINGS_SHOWN:
+            console.print(
+                f"  ... and {len(summary.warnings) - _WARNINGS_SHOWN:,} more, stored with "
+                "the snapshot"
+            )
+
+
+#: Warning lines ``ingest`` prints; the snapshot stores up to 1,000.
+_WARNINGS_SHOWN = 20
 
 
 @app.command()
@@ -100,17 +129,37 @@ def inspect(
     concurrency: opt.Concurrency = opt.DEFAULT_CONCURRENCY,
     max_rps: opt.MaxRps = opt.DEFAULT_MAX_RPS,
     retries: opt.Retries = opt.DEFAULT_RETRIES,
+    deadline: opt.Deadline = opt.DEFAULT_DEADLINE,
+    allow_private_networks: opt.AllowPrivateNetworks = False,
     json: opt.Json = False,
 ) -> None:
     """Fetch and parse a service without storing anything; print what it offers."""
-    from castwatch.sources.detect import read_service
+    from castwatch.sources.detect import detect_kind, read_service
+    from castwatch.sources.summary_stream import summarize_playlist
 
     fetch = opt.fetch_options(
-        username, password, mac, no_episodes, timeout, max_bytes, concurrency, max_rps, retries
+        username,
+        password,
+        mac,
+        no_episodes,
+        timeout,
+        max_bytes,
+        concurrency,
+        max_rps,
+        retries,
+        deadline=deadline,
+        allow_private_networks=allow_private_networks,
     )
     with progress_bars(not json) as progress:
-        inventory = read_service(source, kind, fetch, progress)
-    summary = summarize(inventory)
+        if kind == "auto":
+            progress("detect", 0, 1)
+            kind = detect_kind(source, fetch)
+            progress("detect", 1, 1)
+        if kind == "m3u":
+            # Counted as it streams: memory does not grow with the playlist.
+            summary = summarize_playlist(source, fetch, progress)
+        else:
+            summary = summarize(read_service(source, kind, fetch, progress))
     if json:
         print_json(summary)
         return
@@ -128,6 +177,11 @@ def inspect(
 @app.command()
 def services(ctx: typer.Context, json: opt.Json = False) -> None:
     """List the services castwatch tracks, with their latest counts."""
+    from sqlalchemy import select
+
+    from castwatch.storage.queries import snapshots_of
+    from castwatch.storage.tables import ServiceRow
+
     with opt.open_store(ctx) as store, store.session() as session:
         rows: list[dict[str, Any]] = []
         for service in session.scalars(select(ServiceRow).order_by(ServiceRow.name)):
@@ -168,6 +222,8 @@ def show(
     show_credentials: ShowCredentials = False,
 ) -> None:
     """Counts by kind and category, endpoints, accounts and snapshot history of a service."""
+    from castwatch.storage.queries import breakdown, find_service, find_snapshot, snapshots_of
+
     with opt.open_store(ctx) as store, store.session() as session:
         row = find_service(session, service)
         history = snapshots_of(session, row)
@@ -229,17 +285,29 @@ def export(
     snapshot: Annotated[int | None, typer.Option("--snapshot", help="Default: latest.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Default: stdout.")] = None,
     show_credentials: ShowCredentials = False,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help="listing: the order the service lists its entries in; key: by kind and key.",
+        ),
+    ] = "listing",
 ) -> None:
     """Write one record per entry of a snapshot (credentials redacted unless asked)."""
+    from castwatch.storage.queries import find_service, find_snapshot, iter_entries, iter_listed
+
     if format not in ("jsonl", "csv"):
         raise typer.BadParameter(f"--format must be jsonl or csv, not {format!r}")
+    if sort not in ("listing", "key"):
+        raise typer.BadParameter(f"--sort must be listing or key, not {sort!r}")
     with opt.open_store(ctx) as store, store.session() as session:
         row = find_service(session, service)
         snap = find_snapshot(session, row, snapshot)
         secrets = _credential_map(store, session, row.id) if show_credentials else {}
+        entries = iter_entries(session, snap) if sort == "key" else iter_listed(session, snap)
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
-            _write_records(handle, format, iter_entries(session, snap), secrets)
+            _write_records(handle, format, entries, secrets)
         finally:
             if output:
                 handle.close()
@@ -257,6 +325,8 @@ def diff(
     json: opt.Json = False,
 ) -> None:
     """What was added, removed or renamed between two snapshots (default: the last two)."""
+    from castwatch.storage.queries import diff_snapshots, find_service
+
     with opt.open_store(ctx) as store, store.session() as session:
         result = diff_snapshots(session, find_service(session, service), a, b)
     if json:
@@ -344,20 +414,31 @@ def _write_records(handle: Any, format: str, entries: Any, secrets: dict[int, Cr
         for entry in entries:
             handle.write(dumps(_record(entry, secrets)) + "\n")
         return
+    from castwatch.catalog.spreadsheet import safe_cell
+
     writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for entry in entries:
         record = _record(entry, secrets)
         record["extra"] = dumps(record["extra"]) if record["extra"] else ""
-        writer.writerow(record)
+        # Names and groups come from the pirate service: no cell may run as a formula.
+        writer.writerow({name: safe_cell(value) for name, value in record.items()})
 
 
 def _credential_map(store: Store, session: Any, service_id: int) -> dict[int, Credentials]:
+    from sqlalchemy import select
+
+    from castwatch.storage.tables import CredentialRow
+
     rows = session.scalars(select(CredentialRow).where(CredentialRow.service_id == service_id))
     return {row.id: store.vault.decrypt(row.ciphertext) for row in rows}
 
 
 def _accounts(store: Store, session: Any, service_id: int, reveal: bool) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from castwatch.storage.tables import CredentialRow
+
     rows = session.scalars(select(CredentialRow).where(CredentialRow.service_id == service_id))
     accounts = []
     for row in rows:
@@ -365,6 +446,8 @@ def _accounts(store: Store, session: Any, service_id: int, reveal: bool) -> list
         if reveal:
             plain = store.vault.decrypt(row.ciphertext)
             account.update(username=plain.username, password=plain.password, mac=plain.mac)
+            if plain.secrets:
+                account["secrets"] = dict(plain.secrets)
         accounts.append(account)
     return accounts
 

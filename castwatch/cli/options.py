@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from castwatch.catalog import Credentials
 from castwatch.config import Settings
-from castwatch.sources.base import FetchOptions
-from castwatch.storage.db import Store
+from castwatch.sources.base import FetchOptions, private_networks_allowed
+
+if TYPE_CHECKING:
+    # Opening a store loads SQLAlchemy and Alembic: only the commands that open one pay.
+    from castwatch.storage.db import Store
 
 Kind = Annotated[
     str, typer.Option("--kind", help="auto, m3u, xtream or stalker.", show_default=True)
@@ -21,6 +25,18 @@ NoEpisodes = Annotated[
     bool, typer.Option("--no-episodes", help="Skip per-series episode lists (faster).")
 ]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the server.")]
+Deadline = Annotated[
+    float,
+    typer.Option("--deadline", help="Seconds one whole answer may take (stops slow-drip servers)."),
+]
+AllowPrivateNetworks = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private-networks",
+        help="Let URLs from data (entries, redirects, segments) reach loopback and private "
+        "addresses on any host; also CASTWATCH_ALLOW_PRIVATE_NETWORKS=1.",
+    ),
+]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Cap on one response body.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")]
 MaxRps = Annotated[
@@ -31,6 +47,7 @@ Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on std
 
 _DEFAULTS = FetchOptions()
 DEFAULT_TIMEOUT = _DEFAULTS.timeout
+DEFAULT_DEADLINE = _DEFAULTS.deadline
 DEFAULT_MAX_BYTES = _DEFAULTS.max_bytes
 DEFAULT_CONCURRENCY = _DEFAULTS.concurrency
 DEFAULT_MAX_RPS = _DEFAULTS.max_rps
@@ -47,6 +64,9 @@ def fetch_options(
     concurrency: int,
     max_rps: float,
     retries: int,
+    *,
+    deadline: float = DEFAULT_DEADLINE,
+    allow_private_networks: bool = False,
 ) -> FetchOptions:
     """Validate the shared options and build FetchOptions."""
     if (username is None) != (password is None):
@@ -56,6 +76,8 @@ def fetch_options(
             "--timeout, --max-bytes and --concurrency must be positive; "
             "--max-rps and --retries not negative"
         )
+    if deadline <= 0:
+        raise typer.BadParameter("--deadline must be positive")
     credentials = Credentials(username, password, mac) if (username or mac) else None
     return FetchOptions(
         credentials=credentials,
@@ -65,10 +87,24 @@ def fetch_options(
         max_rps=max_rps,
         retries=retries,
         episodes=not no_episodes,
+        deadline=deadline,
+        allow_private_networks=allow_private_networks or private_networks_allowed(),
     )
 
 
 def open_store(ctx: typer.Context) -> Store:
     """The store of the data directory chosen by --home / --db."""
+    from castwatch.storage.db import Store
+
     settings: Settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.resolve()
-    return Store.open(settings)
+    return Store.open(dataclasses.replace(settings, work=command_words(ctx) or settings.work))
+
+
+def command_words(ctx: typer.Context) -> str:
+    """``case add`` for ``castwatch case add ...``: the command's names, never its arguments."""
+    names: list[str] = []
+    current: typer.Context | None = ctx
+    while current is not None and current.parent is not None:
+        names.append(current.info_name or "")
+        current = current.parent  # type: ignore[assignment]
+    return " ".join(reversed([name for name in names if name]))

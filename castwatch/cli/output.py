@@ -1,4 +1,11 @@
-"""Shared output helpers: JSON for scripts, rich for people, progress bars for long work."""
+"""Shared output helpers: JSON for scripts, rich for people, progress bars for long work.
+
+Messages on stderr (errors, warnings, notes) are one line each whatever the terminal: a
+script reading ``error: ...`` must get the whole message on one line, so those consoles
+soft-wrap (the terminal folds a long line; rich never inserts a newline), and the message
+text is escaped so that bracketed words (``[sender]``, a path with ``[1]``) are printed, not
+taken for rich markup.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +13,34 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.markup import escape
 
-from castwatch.catalog.progress import Progress as ProgressSink
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from castwatch.catalog.progress import Progress as ProgressSink
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def error_line(message: str, label: str = "error:") -> None:
+    """Print ``error: MESSAGE`` on stderr as one line; the message is not markup."""
+    err_console.print(f"[bold red]{label}[/] {escape(message)}", highlight=False)
+
+
+def warning_line(message: str, label: str = "warning:") -> None:
+    """Print ``warning: MESSAGE`` on stderr as one line; the message is not markup."""
+    err_console.print(f"[yellow]{label}[/] {escape(message)}", highlight=False)
+
+
+def note_line(message: str) -> None:
+    """Print a plain note on stderr as one line (no markup, no highlighting)."""
+    err_console.print(message, markup=False, highlight=False)
 
 
 def _default(value: Any) -> Any:
@@ -51,6 +68,16 @@ def progress_bars(enabled: bool = True) -> Iterator[ProgressSink]:
     if not enabled or not err_console.is_terminal:
         yield lambda stage, done, total: None
         return
+    # Loaded here: only a command drawing bars on a terminal pays for rich.progress.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     bars = Progress(
         SpinnerColumn(),
         TextColumn("{task.description:<10}"),

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.config import Settings
-from castwatch.identify.holders import DEFAULT_HOLDERS, resolve_claims, unmatched_claims
-from castwatch.identify.holders import load_holders as read_holders
 from castwatch.identify.iptv_org import BUNDLED, DEFAULT_BASE_URL, download_iptv_org, load_iptv_org
-from castwatch.identify.works import WorksReport, read_works
-from castwatch.storage import reference
-from castwatch.storage.db import Store
+
+if TYPE_CHECKING:
+    from castwatch.storage.db import Store
 
 registry_app = typer.Typer(
     name="registry",
@@ -41,6 +40,8 @@ def import_iptv_org(
     ctx: typer.Context, directory: Directory = None, json: opt.Json = False
 ) -> None:
     """Replace the channel registry with the iptv-org tables in DIRECTORY."""
+    from castwatch.storage import reference
+
     directory = directory or BUNDLED
     data = load_iptv_org(directory)
     with opt.open_store(ctx) as store:
@@ -57,6 +58,8 @@ def update(
     json: opt.Json = False,
 ) -> None:
     """Download the current iptv-org tables into the cache, then import them."""
+    from castwatch.storage import reference
+
     settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.resolve()
     settings.ensure_home()
     cache = settings.cache_dir / "iptv-org"
@@ -77,7 +80,8 @@ def _report_iptv_org(counts: dict[str, int], warnings: list[str], source: str, j
         f"{counts['countries']:,} countries"
     )
     if warnings:
-        console.print(f"[yellow]{len(warnings):,} warning(s)[/], e.g. {warnings[0]}")
+        console.print(f"[yellow]{len(warnings):,} warning(s)[/], e.g. {escape(warnings[0])}",
+                      highlight=False, soft_wrap=True)  # fmt: skip
 
 
 @registry_app.command("import-holders")
@@ -89,6 +93,10 @@ def import_holders(
     json: opt.Json = False,
 ) -> None:
     """Replace the rights holders with those of FILE (see docs/rights-holders.md)."""
+    from castwatch.identify.holders import DEFAULT_HOLDERS, resolve_claims, unmatched_claims
+    from castwatch.identify.holders import load_holders as read_holders
+    from castwatch.storage import reference
+
     path = file or DEFAULT_HOLDERS
     holders = read_holders(path)
     digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
@@ -122,22 +130,54 @@ def import_holders(
     if not channels:
         console.print("[yellow]no channel registry yet[/]: run `castwatch registry update`")
     for miss in misses[:20]:
-        console.print(f"[yellow]warning:[/] {miss}", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(miss)}", highlight=False, soft_wrap=True)
 
 
 def _has_channels(store: Store) -> bool:
+    from castwatch.storage import reference
+
     return bool(reference.registry_status(store)["channels"])
 
 
 @registry_app.command("import-works")
 def import_works(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Works CSV/TSV, or IMDb title.basics.tsv(.gz).")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Works CSV/TSV, or IMDb title.basics.tsv(.gz); see --bundled."),
+    ] = None,
+    bundled: Annotated[
+        bool,
+        typer.Option(
+            "--bundled", help="Import the works castwatch ships (41,553 films and series)."
+        ),
+    ] = False,
+    akas: Annotated[
+        Path | None,
+        typer.Option("--akas", help="IMDb title.akas.tsv(.gz): original or localized titles."),
+    ] = None,
+    akas_region: Annotated[
+        str | None,
+        typer.Option(
+            "--akas-region", help="With --akas: the region whose titles to keep (FR, DE, ...)."
+        ),
+    ] = None,
     json: opt.Json = False,
 ) -> None:
     """Add or update the films and series in FILE (upserted by id)."""
+    from castwatch.identify.works import WorksReport, read_works
+    from castwatch.identify.works_bundled import BUNDLED_WORKS, read_akas, with_akas
+    from castwatch.storage import reference
+
+    if (file is None) == (not bundled):
+        raise typer.BadParameter("give a works FILE or --bundled (one of the two)")
+    file = file or BUNDLED_WORKS
     report = WorksReport()
     records = read_works(file, report)
+    if akas is not None:
+        # Two passes over the works file: the ids first, so only their akas are kept.
+        wanted = {work.id for work in read_works(file)}
+        records = with_akas(records, read_akas(akas, wanted, akas_region))
     with opt.open_store(ctx) as store, progress_bars(not json) as progress:
         counts = reference.import_works(store, records, str(file.resolve()), progress)
     summary: dict[str, Any] = {
@@ -161,12 +201,14 @@ def import_works(
     if report.skipped:
         console.print(f"[yellow]{report.skipped:,} malformed row(s) skipped[/], e.g.:")
         for line, reason in report.problems[:5]:
-            console.print(f"  line {line}: {reason}", highlight=False)
+            console.print(f"  line {line}: {escape(reason)}", highlight=False, soft_wrap=True)
 
 
 @registry_app.command("status")
 def status(ctx: typer.Context, json: opt.Json = False) -> None:
     """Show what each registry holds and when it was last imported."""
+    from castwatch.storage import reference
+
     with opt.open_store(ctx) as store:
         current = reference.registry_status(store)
     if json:

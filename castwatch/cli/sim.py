@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,8 +21,10 @@ from castwatch.sim.config import (
     SimConfig,
     loopback_host,
 )
-from castwatch.sim.ecosystem import EcosystemInfo, serve_ecosystem
-from castwatch.sim.server import SimServer, serve
+
+if TYPE_CHECKING:
+    from castwatch.sim.ecosystem import EcosystemInfo
+    from castwatch.sim.server import SimServer
 
 
 @app.command("sim")
@@ -48,6 +50,13 @@ def sim_command(
     mac: Annotated[
         str, typer.Option(help="The Stalker MAC address the portal knows.")
     ] = DEFAULT_MAC,
+    shapes: Annotated[
+        str,
+        typer.Option(
+            help="Answer shapes: canonical (one shape) or mixed (every shape real panels use, "
+            "rotated across series and rows; see docs/protocols.md).",
+        ),
+    ] = "canonical",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the URLs as one JSON line, then serve.")
     ] = False,
@@ -65,6 +74,8 @@ def sim_command(
     ] = None,
 ) -> None:
     """Serve a simulated pirate IPTV panel (M3U, Xtream, Stalker) until Ctrl-C."""
+    from castwatch.sim.server import serve
+
     if ecosystem:
         if fault is not None:
             raise ConfigError("--fault applies to the single panel, not to --ecosystem")
@@ -86,6 +97,7 @@ def sim_command(
             username=username,
             password=password,
             mac=mac,
+            shapes=shapes,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
@@ -109,6 +121,8 @@ def sim_command(
 
 
 def _serve_ecosystem(seed: int, truth: Path | None, as_json: bool) -> None:
+    from castwatch.sim.ecosystem import serve_ecosystem
+
     def announce(info: EcosystemInfo) -> None:
         if as_json:
             sys.stdout.write(json.dumps(info.announcement()) + "\n")

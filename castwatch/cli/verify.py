@@ -13,6 +13,7 @@ from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.config import Settings
+from castwatch.sources.base import FetchOptions, private_networks_allowed
 
 ref_app = typer.Typer(
     name="ref",
@@ -66,6 +67,9 @@ def ref_add(
     seconds: Annotated[
         float | None, typer.Option("--seconds", help="For a URL: seconds to capture (60).")
     ] = None,
+    timeout: opt.Timeout = 15.0,
+    deadline: opt.Deadline = 300.0,
+    allow_private_networks: opt.AllowPrivateNetworks = False,
     json: opt.Json = False,
 ) -> None:
     """Fingerprint a file or URL as the reference of a channel or a work."""
@@ -75,7 +79,13 @@ def ref_add(
     settings = _settings(ctx)
     with opt.open_store(ctx) as store:
         info = add_reference(
-            store, source, kind, subject_id, evidence_dir=settings.evidence_dir, seconds=seconds
+            store,
+            source,
+            kind,
+            subject_id,
+            evidence_dir=settings.evidence_dir,
+            seconds=seconds,
+            options=_capture_options(timeout, deadline, allow_private_networks),
         )
     _print_reference(info, json)
 
@@ -97,6 +107,9 @@ def ref_capture(
     chunk: Annotated[
         float, typer.Option("--chunk-seconds", help="With --follow: seconds per capture.")
     ] = 30.0,
+    timeout: opt.Timeout = 15.0,
+    deadline: opt.Deadline = 300.0,
+    allow_private_networks: opt.AllowPrivateNetworks = False,
     json: opt.Json = False,
 ) -> None:
     """Capture a live channel's clean feed as its reference (the last N minutes).
@@ -109,6 +122,7 @@ def ref_capture(
 
     if minutes <= 0 or chunk <= 0:
         raise typer.BadParameter("--minutes and --chunk-seconds must be positive")
+    fetch = _capture_options(timeout, deadline, allow_private_networks)
     settings = _settings(ctx)
     with opt.open_store(ctx) as store:
         if not follow:
@@ -120,6 +134,7 @@ def ref_capture(
                 evidence_dir=settings.evidence_dir,
                 live=True,
                 seconds=minutes * 60.0,
+                options=fetch,
             )
             _print_reference(info, json)
             return
@@ -132,6 +147,7 @@ def ref_capture(
                 window_s=minutes * 60.0,
                 chunk_s=chunk,
                 on_update=lambda info: _print_reference(info, json),
+                options=fetch,
             )
         except KeyboardInterrupt:
             # Every completed capture is already stored; an interrupted one left nothing.
@@ -212,6 +228,9 @@ def verify(
         list[str] | None,
         typer.Option("--kind", help="With a SERVICE: live, film or episode (repeatable)."),
     ] = None,
+    timeout: opt.Timeout = 15.0,
+    deadline: opt.Deadline = 60.0,
+    allow_private_networks: opt.AllowPrivateNetworks = False,
     json: opt.Json = False,
 ) -> None:
     """Verify what a stream carries, or a sample of a service's streams (`--sample N`).
@@ -223,6 +242,7 @@ def verify(
     from castwatch.fingerprint.verification import verify_source as check
 
     settings = _settings(ctx)
+    fetch = _capture_options(timeout, deadline, allow_private_networks)
     is_media = is_url(source) or Path(source).is_file()
     if sample is not None or not is_media:
         with opt.open_store(ctx) as store, progress_bars(not json) as progress:
@@ -236,6 +256,7 @@ def verify(
                 seed=seed,
                 kinds=_kinds(entry_kinds),
                 progress=progress,
+                options=fetch,
             )
         if json:
             print_json(outcome.as_dict())
@@ -262,7 +283,13 @@ def verify(
                 "no references stored: add one with `castwatch ref add FILE --channel ID`"
             )
         result = check(
-            library, source, evidence_dir=settings.evidence_dir, seconds=seconds, claimed=claimed
+            library,
+            source,
+            evidence_dir=settings.evidence_dir,
+            seconds=seconds,
+            claimed=claimed,
+            options=fetch,
+            store=store,
         )
         save_verification(store, result)
     if json:
@@ -271,6 +298,19 @@ def verify(
         _print_results([result])
     if result.error is not None:
         raise typer.Exit(1)
+
+
+def _capture_options(timeout: float, deadline: float, allow_private: bool) -> FetchOptions:
+    """FetchOptions for captures: read timeout, deadline per answer, network policy."""
+    if timeout <= 0 or deadline <= 0:
+        raise typer.BadParameter("--timeout and --deadline must be positive")
+    return FetchOptions(
+        timeout=timeout,
+        deadline=deadline,
+        retries=2,
+        backoff=0.25,
+        allow_private_networks=allow_private or private_networks_allowed(),
+    )
 
 
 def _kinds(chosen: list[str] | None) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,9 +14,9 @@ from castwatch.cli.enforce import case_app
 from castwatch.cli.output import console, print_json
 from castwatch.config import Settings
 from castwatch.enforce.settings import EnforceSettings, load_enforce_settings
-from castwatch.enforce.tracking import takedown_report
-from castwatch.enforce.watch import PassReport, run_pass, seize_domain, serve
-from castwatch.storage.enforcement_tracking import find_targets, list_targets, load_checks
+
+if TYPE_CHECKING:
+    from castwatch.enforce.watch import PassReport
 
 watch_app = typer.Typer(
     name="watch",
@@ -57,6 +57,8 @@ def _print_pass(report: PassReport) -> None:
 @watch_app.command("run")
 def watch_run(ctx: typer.Context, case: CaseOption = None, json: opt.Json = False) -> None:
     """One pass: check every notice target and seized domain once; print what changed."""
+    from castwatch.enforce.watch import run_pass
+
     settings = _settings(ctx)
     with opt.open_store(ctx) as store:
         report = run_pass(store, settings.watch, case)
@@ -77,6 +79,8 @@ def watch_serve(
     json: opt.Json = False,
 ) -> None:
     """Run passes on a schedule until Ctrl-C (or SIGTERM); one line per pass."""
+    from castwatch.enforce.watch import serve
+
     settings = _settings(ctx)
     minutes = interval if interval is not None else settings.watch.interval_minutes
 
@@ -101,6 +105,8 @@ def watch_list(
     json: opt.Json = False,
 ) -> None:
     """Every watched target with the state of its last check."""
+    from castwatch.storage.enforcement_tracking import list_targets
+
     with opt.open_store(ctx) as store:
         targets = list_targets(store, case)
     if json:
@@ -126,6 +132,8 @@ def watch_history(
     json: opt.Json = False,
 ) -> None:
     """Every check of a target: time, state, HTTP status, redirects, DNS answer, error."""
+    from castwatch.storage.enforcement_tracking import find_targets, load_checks
+
     with opt.open_store(ctx) as store:
         found = [(t, load_checks(store, t.id, limit)) for t in find_targets(store, target)]
     if json:
@@ -174,6 +182,8 @@ def watch_takedown(
     json: opt.Json = False,
 ) -> None:
     """Time to takedown per recipient and per intermediary type (host, cdn, registrar...)."""
+    from castwatch.enforce.tracking import takedown_report
+
     with opt.open_store(ctx) as store:
         report = takedown_report(store, case)
     if json:
@@ -191,6 +201,8 @@ def case_seize(
     json: opt.Json = False,
 ) -> None:
     """Record a seized domain; `watch run` then checks it leads to the legal-offer page."""
+    from castwatch.enforce.watch import seize_domain
+
     with opt.open_store(ctx) as store:
         target, created = seize_domain(store, case, domain)
     if json:

@@ -4,12 +4,16 @@ Files live flat in ``$CASTWATCH_HOME/evidence/`` as ``<sha256><suffix>``, the na
 verification stage already uses for its captures (``fingerprint/capture.py``), so a capture
 is evidence in place: adding a file that is already there under its hash copies nothing.
 Files are written aside and renamed into place, so a crash never leaves a half-written item
-under a real name; a file whose ledger row was never committed is an orphan, harmless and
-reported by nothing (the ledger, not the directory, is the record).
+under a real name. The file being written is held under an exclusive ``flock`` until it is
+renamed, so :func:`sweep_temporary` can tell the scratch file of a killed writer (no lock)
+from one still being written, without guessing from its age. A file whose ledger row was
+never committed is an orphan: ``castwatch evidence verify`` reports it and fails (the ledger,
+not the directory, is the record).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 import os
@@ -22,8 +26,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 from castwatch.errors import EvidenceError
+from castwatch.storage.custody import STORED_NAME, hash_file
 
-_CHUNK = 1 << 20
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock, so nothing counts as stale
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["EvidenceStore", "StoredFile", "hash_file", "hold", "sweep_temporary"]
+
+#: Scratch files of the writers of the store: ``evidence add`` and the probe capture.
+TEMPORARY = re.compile(r"^\.(?:evidence-.+\.tmp|capture-.+\.partial)$")
 _SUFFIX = re.compile(r"^(?:\.[a-z0-9]{1,10}){1,2}$")
 _MEDIA_TYPES = {
     ".ts": "video/mp2t",
@@ -43,22 +56,6 @@ class StoredFile:
     sha256: str
     name: str
     size: int
-
-
-def hash_file(path: Path | str) -> tuple[str, int]:
-    """SHA-256 (hex) and size of a file, read in chunks."""
-    # Unbuffered reads on a raw descriptor: verify hashes 100,000 small files, and the
-    # buffered pathlib route costs more than the hashing itself for them.
-    digest = hashlib.sha256()
-    size = 0
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        while chunk := os.read(fd, _CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    return digest.hexdigest(), size
 
 
 def suffix_of(name: str) -> str:
@@ -91,8 +88,8 @@ class EvidenceStore:
         except OSError as exc:
             raise EvidenceError(f"cannot read {source}: {exc.strerror or exc}") from None
         in_place = source.resolve().parent == self.directory.resolve()
-        if in_place and source.name.startswith(sha256):
-            # A verification capture (or thumbnail) already named by its hash: reuse it.
+        if in_place and STORED_NAME.match(source.name):
+            # A verification capture or thumbnail, already in the store under its name.
             return StoredFile(sha256, source.name, size)
         name = sha256 + suffix_of(source.name)
         target = self.path_of(name)
@@ -117,7 +114,10 @@ class EvidenceStore:
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, scratch = tempfile.mkstemp(dir=self.directory, prefix=".evidence-", suffix=".tmp")
+            # The lock lives on a duplicate, held until the file is renamed into place.
+            lock = os.dup(fd)
             try:
+                hold(lock)
                 with os.fdopen(fd, "wb") as handle:
                     fill(handle)
                     handle.flush()
@@ -127,10 +127,48 @@ class EvidenceStore:
             except BaseException:
                 Path(scratch).unlink(missing_ok=True)
                 raise
+            finally:
+                os.close(lock)
         except OSError as exc:
             raise EvidenceError(
                 f"cannot write evidence to {self.directory}: {exc.strerror or exc}"
             ) from None
+
+
+def hold(fd: int) -> None:
+    """Lock a scratch file while it is written: the sign that its writer is alive."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def sweep_temporary(directory: Path) -> list[tuple[str, int]]:
+    """Remove the scratch files no live writer holds; ``(name, size)`` of each one removed.
+
+    A killed ``evidence add`` or capture leaves its ``.evidence-*.tmp`` / ``.capture-*.partial``
+    behind (80 MB for a large file); one still being written is locked and left alone.
+    """
+    removed: list[tuple[str, int]] = []
+    if fcntl is None or not directory.is_dir():
+        return removed
+    for path in sorted(directory.iterdir()):
+        if not TEMPORARY.match(path.name) or not path.is_file():
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue  # renamed into place meanwhile
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # its writer is alive
+            size = os.fstat(fd).st_size
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append((path.name, size))
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _copy_into(source: Path, handle: BinaryIO) -> None:

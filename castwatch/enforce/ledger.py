@@ -1,30 +1,27 @@
-"""Add evidence to a case, and verify the whole ledger: files, links, head, signatures.
+"""Add evidence to a case: store the bytes, then chain and sign one ledger row per item.
 
 ``add_*`` store the bytes first (content-addressed, see ``evidence.py``), then chain one row
-per item onto the ledger and sign the new head in one transaction
-(``storage/enforcement_ledger.py``). :func:`verify_ledger` trusts nothing stored: it rehashes
-every file, recomputes every row's hash from its fields and its link to the previous row,
-checks the head row and every signature against the data directory's key, and returns each
-failure by name. What each check proves is written up in docs/enforce.md.
+per item onto the ledger and sign the new head in one transaction, through the one filing
+door every stage uses (``storage/custody.file_evidence``), which refuses to append to a
+chain whose tail fails. ``verify.py`` checks the whole ledger; docs/enforce.md says what
+each check proves.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from castwatch import __version__
-from castwatch.catalog.evidence import EvidenceFacts, EvidenceKind, LedgerEntry
+from castwatch.catalog.evidence import EvidenceKind, LedgerEntry
 from castwatch.config import Settings
 from castwatch.enforce.evidence import EvidenceStore, StoredFile, media_type_of
-from castwatch.enforce.signing import LedgerKey
 from castwatch.errors import EvidenceError
+from castwatch.storage.custody import EvidenceItem, file_evidence, ledger_key
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement import load_case
-from castwatch.storage.enforcement_ledger import append_entries
+from castwatch.storage.enforcement_ledger import check_tail
+from castwatch.storage.ledger_key import LedgerKey
 
 
 @dataclass(slots=True, frozen=True)
@@ -44,7 +41,7 @@ def evidence_store(settings: Settings) -> EvidenceStore:
 
 
 def signing_key(settings: Settings) -> LedgerKey:
-    return LedgerKey.load_or_create(settings.keys_dir)
+    return ledger_key(settings)
 
 
 def parse_kind(value: str) -> EvidenceKind:
@@ -95,27 +92,26 @@ def bytes_item(
     )  # fmt: skip
 
 
-def record(store: Store, case_ref: str, items: Sequence[NewItem]) -> list[LedgerEntry]:
-    """Chain ``items`` onto the ledger for the case and sign the new head (one transaction)."""
-    case = load_case(store, case_ref, with_events=False)
-    host = socket.gethostname()
-    facts = [
-        EvidenceFacts(
-            case_id=case.id,
-            sha256=item.stored.sha256,
-            stored_name=item.stored.name,
-            kind=item.kind.value,
-            media_type=item.media_type,
-            size=item.stored.size,
-            description=item.description,
-            source=item.source,
-            captured_at=item.captured_at,
-            host=host,
-            tool_version=__version__,
-        )
-        for item in items
-    ]
-    return append_entries(store, str(case.id), facts, signing_key(store.settings))
+def record(store: Store, case_ref: str | None, items: Sequence[NewItem]) -> list[LedgerEntry]:
+    """Chain ``items`` onto the ledger for the case (or none) and sign the new head (one
+    transaction); refused when the chain's tail fails verification."""
+    return file_evidence(
+        store,
+        [
+            EvidenceItem(
+                stored_name=item.stored.name,
+                sha256=item.stored.sha256,
+                size=item.stored.size,
+                kind=item.kind.value,
+                media_type=item.media_type,
+                description=item.description,
+                source=item.source,
+                captured_at=item.captured_at,
+            )
+            for item in items
+        ],
+        case_ref,
+    )
 
 
 def add_file(
@@ -126,5 +122,9 @@ def add_file(
     description: str = "",
     source: str | None = None,
 ) -> LedgerEntry:
-    """Add one file to a case's evidence; its ledger row."""
+    """Add one file to a case's evidence; its ledger row.
+
+    The ledger's tail is checked before the file is copied: a refused add leaves no orphan.
+    """
+    check_tail(store, signing_key(store.settings))
     return record(store, case_ref, [file_item(store, path, kind, description, source)])[0]

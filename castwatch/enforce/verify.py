@@ -12,12 +12,17 @@ Checks, in order (docs/enforce.md says what each one proves):
    pinned with ``--key``), and the last row is covered by a signature.
 4. **files**: every item's file exists in the evidence store with its size and SHA-256.
 5. **timestamps**: every RFC 3161 token names a head the chain has and carries its imprint.
+6. **what points at the chain from outside it** (``ledger_anchors.py``): the head witness
+   kept beside the key, the heads cited by stored notices and filed dossiers, the items named
+   by case timelines, a head given with ``--expect-head``; and the store itself: a file no
+   item covers (an orphan) fails, a killed writer's scratch file is removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +30,8 @@ from typing import Any
 
 from castwatch.catalog.evidence import GENESIS, LedgerEntry, head_message
 from castwatch.enforce.evidence import hash_file
-from castwatch.enforce.signing import load_public_key, public_fingerprint, signature_valid
+from castwatch.enforce.ledger_anchors import Chain, check_anchors
+from castwatch.storage.custody import STORED_NAME
 from castwatch.storage.db import Store
 from castwatch.storage.enforcement import load_case
 from castwatch.storage.enforcement_ledger import (
@@ -34,8 +40,10 @@ from castwatch.storage.enforcement_ledger import (
     read_signatures,
     read_timestamps,
 )
+from castwatch.storage.ledger_key import load_public_key, public_fingerprint, signature_valid
 
 Progress = Callable[[str, int, int | None], None]
+_FRAME = re.compile(r"^[0-9a-f]{64}-[0-9]{1,4}\.png$")  # a thumbnail, named after its capture
 
 
 @dataclass(slots=True, frozen=True)
@@ -59,6 +67,14 @@ class VerifyReport:
     head_seq: int = 0
     head_hash: str = GENESIS
     key_fingerprint: str | None = None
+    #: Files of the store that no ledger item covers (each one also a failure).
+    orphans: int = 0
+    #: Scratch files of killed writers removed from the store (not failures).
+    stale_removed: list[str] = field(default_factory=list)
+    #: Heads and items cited from outside the chain that were checked against it.
+    citations: int = 0
+    #: The entry whose hash was given with ``--expect-head``, once found.
+    expected_head_seq: int | None = None
     failures: list[Failure] = field(default_factory=list)
 
     @property
@@ -79,21 +95,24 @@ def verify_ledger(
     case_ref: str | None = None,
     expected_key: str | None = None,
     progress: Progress | None = None,
+    expect_head: str | None = None,
 ) -> VerifyReport:
-    """Verify the chain, head and signatures of the whole ledger, and the files of one case
-    (or of all cases when ``case_ref`` is None)."""
+    """Verify the chain, head and signatures of the whole ledger, what cites it and the
+    store's files; the items' files of one case (or of all cases when ``case_ref`` is None).
+
+    ``expect_head`` is a head hash printed on a dossier or notice already sent: verification
+    fails when the chain no longer holds it (its tail was cut or rewritten since).
+    """
     case_id = None if case_ref is None else load_case(store, case_ref, with_events=False).id
     report = VerifyReport(case=case_ref)
     signatures = read_signatures(store)
-    signed_seqs = {s.seq for s in signatures} | {t.seq for t in read_timestamps(store)}
-    hashes_at: dict[int, str] = {}
+    chain = Chain()
     directory = store.settings.evidence_dir
     prefix = f"{directory}{os.sep}"
     expected_seq, prev_hash = 1, GENESIS
     for entry in iter_entries(store):
         _check_link(report, entry, expected_seq, prev_hash)
-        if entry.seq in signed_seqs:
-            hashes_at[entry.seq] = entry.entry_hash
+        chain.add(entry)
         if case_id is None or entry.case_id == case_id:
             _check_file(report, entry, directory, prefix)
         expected_seq, prev_hash = entry.seq + 1, entry.entry_hash
@@ -102,8 +121,9 @@ def verify_ledger(
         if progress is not None and report.entries % 1000 == 0:
             progress("verify", report.entries, None)
     _check_head(report, store)
-    _check_signatures(report, store, signatures, hashes_at, expected_key)
-    _check_timestamps(report, store, hashes_at)
+    _check_signatures(report, store, signatures, chain.hashes, expected_key)
+    _check_timestamps(report, store, chain.hashes)
+    check_anchors(report, store, chain, expect_head)
     return report
 
 
@@ -131,7 +151,8 @@ def _check_file(report: VerifyReport, entry: LedgerEntry, directory: Path, prefi
     report.files += 1
     path = prefix + entry.stored_name
     label = f"item {entry.seq} ({entry.kind}, {entry.stored_name})"
-    if not entry.stored_name.startswith(entry.sha256) or "/" in entry.stored_name:
+    name = entry.stored_name
+    if not STORED_NAME.match(name) or not (name.startswith(entry.sha256) or _FRAME.match(name)):
         report.fail("file", entry.seq, f"{label}: the stored name does not carry its hash")
         return
     try:

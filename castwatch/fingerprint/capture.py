@@ -155,7 +155,9 @@ async def capture_async(
     """:func:`capture` for callers already running an event loop."""
     if not seconds > 0 or not timeout_s > 0 or max_bytes < 1 or thumbnails < 0:
         raise ValueError("seconds, timeout_s and max_bytes must be positive, thumbnails >= 0")
-    options = options or FetchOptions(timeout=min(15.0, timeout_s), retries=2, backoff=0.25)
+    options = options or FetchOptions(
+        timeout=min(15.0, timeout_s), deadline=timeout_s, retries=2, backoff=0.25
+    )
     shown = _shown(source)
     evidence_dir.mkdir(parents=True, exist_ok=True)
     started_at = datetime.now(UTC)
@@ -374,6 +376,13 @@ class _EvidenceFile:
 
     def __init__(self, directory: Path, max_bytes: int) -> None:
         handle, name = tempfile.mkstemp(dir=directory, prefix=".capture-", suffix=".partial")
+        # Locked until discard(), on a duplicate that outlives close() (decoding comes after
+        # it): `evidence verify` removes only the scratch files no writer holds.
+        self._lock_fd: int | None = os.dup(handle)
+        if os.name == "posix":
+            import fcntl
+
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._file = os.fdopen(handle, "wb")
         self._hash = hashlib.sha256()
         self.directory = directory
@@ -416,3 +425,6 @@ class _EvidenceFile:
         self._file.close()
         if not self._kept:
             self.path.unlink(missing_ok=True)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None

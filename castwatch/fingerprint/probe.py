@@ -42,7 +42,10 @@ def write_thumbnails(report: MediaReport, directory: Path, digest: str) -> tuple
     paths = []
     for index, png in enumerate(report.thumbnails):
         path = directory / f"{digest}-{index}.png"
-        path.write_bytes(png)
+        # The same bytes captured again (with another thumbnail count) must not overwrite a
+        # frame already filed in the evidence ledger: the frame there is of this capture too.
+        if not path.exists():
+            path.write_bytes(png)
         paths.append(path)
     return tuple(paths)
 

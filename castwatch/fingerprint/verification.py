@@ -13,7 +13,7 @@ import hashlib
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from castwatch.catalog.credentials import redact_url
+from castwatch.catalog.evidence import EvidenceKind, LedgerEntry
 from castwatch.catalog.progress import Progress, no_progress
 from castwatch.catalog.verification import (
     ReferenceInfo,
@@ -35,8 +36,13 @@ from castwatch.fingerprint import (
     fingerprint_media,
 )
 from castwatch.fingerprint.capture import Capture, capture
+from castwatch.sources.base import FetchOptions
+from castwatch.sources.clients.stalker import resolve_stalker_link, split_stalker_url
+from castwatch.storage.custody import file_evidence, stored_item
 from castwatch.storage.db import Store
+from castwatch.storage.tables import ServiceRow
 from castwatch.storage.verification import (
+    StreamTarget,
     iter_reference_prints,
     load_reference_prints,
     save_reference,
@@ -74,6 +80,32 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def file_capture(
+    store: Store, taken: Capture, description: str, case_ref: str | None = None
+) -> list[LedgerEntry]:
+    """File a capture and each of its thumbnails in the evidence ledger (one append).
+
+    Every file under ``evidence/`` is a ledger item, so a capture is filed the moment it is
+    kept, before any case cites it (``case_ref`` None); a thumbnail is filed under its own
+    hash, since the dossier shows it as proof.
+    """
+    settings = store.settings
+    items = [
+        stored_item(
+            settings, taken.path.name, EvidenceKind.CAPTURE.value, taken.media_type,
+            description, taken.source_url, taken.started_at,
+        )
+    ] + [
+        stored_item(
+            settings, path.name, EvidenceKind.THUMBNAIL.value, "image/png",
+            f"frame {index + 1} of {len(taken.thumbnails)}: {description}",
+            taken.source_url, taken.finished_at,
+        )
+        for index, path in enumerate(taken.thumbnails)
+    ]  # fmt: skip
+    return file_evidence(store, items, case_ref)
+
+
 def add_reference(
     store: Store,
     source: str,
@@ -83,8 +115,11 @@ def add_reference(
     evidence_dir: Path,
     live: bool = False,
     seconds: float | None = None,
+    options: FetchOptions | None = None,
 ) -> ReferenceInfo:
     """Fingerprint ``source`` (a file, or a URL captured for ``seconds``) as a reference.
+
+    ``options`` (read timeout, deadline, network policy) go to the capture of a URL.
 
     References are fingerprinted densely (every sampled frame, not only keyframes) so that a
     probe's keyframes, wherever they fall, find a reference frame close in time. A live
@@ -92,8 +127,13 @@ def add_reference(
     """
     if is_url(source):
         taken = capture(
-            source, seconds=seconds or REFERENCE_SECONDS, evidence_dir=evidence_dir, thumbnails=1
+            source,
+            seconds=seconds or REFERENCE_SECONDS,
+            evidence_dir=evidence_dir,
+            thumbnails=1,
+            options=options,
         )
+        file_capture(store, taken, f"reference capture of {subject_kind} {subject_id}")
         media: Path = taken.path
         sha256 = taken.sha256
         label = redact_url(source)
@@ -156,6 +196,7 @@ def follow_reference(
     rounds: int | None = None,
     on_update: Callable[[ReferenceInfo], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    options: FetchOptions | None = None,
 ) -> ReferenceInfo:
     """Keep a live channel's reference current: capture ``chunk_s`` at a time, forever (or
     ``rounds`` times), each time storing the last ``window_s`` seconds as the reference."""
@@ -163,7 +204,10 @@ def follow_reference(
     done = 0
     while rounds is None or done < rounds:
         started = time.monotonic()
-        taken = capture(url, seconds=chunk_s, evidence_dir=evidence_dir, thumbnails=1)
+        taken = capture(
+            url, seconds=chunk_s, evidence_dir=evidence_dir, thumbnails=1, options=options
+        )
+        file_capture(store, taken, f"live reference capture of channel {channel_id}")
         fresh = fingerprint_media(taken.path, keyframes_only=False)
         stored = {
             name: Fingerprint.from_bytes(data)
@@ -203,11 +247,17 @@ def verify_source(
     seconds: float = PROBE_SECONDS,
     claimed: tuple[str, str] | None = None,
     candidates: int = 5,
+    options: FetchOptions | None = None,
+    store: Store | None = None,
 ) -> VerificationResult:
     """Capture ``source``, fingerprint the probe, and find the reference it carries.
 
+    ``options`` (timeouts, deadline, network policy) go to the capture.
+
     ``confirmed`` is True when the best reference matches and is the ``claimed`` subject (or,
-    with no claim, when any reference matches). Errors are returned in the result, not raised.
+    with no claim, when any reference matches). Errors are returned in the result, not raised,
+    except a ledger that refuses the capture: with ``store`` the probe and its thumbnails are
+    filed in the evidence ledger, and a ledger whose tail fails stops the run.
     """
     label = redact_url(source) if is_url(source) else source
     result = VerificationResult(
@@ -218,7 +268,16 @@ def verify_source(
         claimed_id=claimed[1] if claimed else None,
     )
     try:
-        taken: Capture = capture(source, seconds=seconds, evidence_dir=evidence_dir)
+        taken: Capture = capture(
+            source, seconds=seconds, evidence_dir=evidence_dir, options=options
+        )
+    except CastwatchError as exc:
+        result.error = str(exc)
+        return result
+    if store is not None:
+        claim = f" (claimed {claimed[0]} {claimed[1]})" if claimed else ""
+        file_capture(store, taken, f"verification probe of {label}{claim}")
+    try:
         result.capture_sha256 = taken.sha256
         result.capture_path = str(taken.path)
         result.thumbnails = [str(path) for path in taken.thumbnails]
@@ -236,6 +295,42 @@ def verify_source(
         result.matched_fraction = float(best.matched_fraction)
         result.confirmed = claimed is None or best.key == reference_key(*claimed)
     return result
+
+
+def _service_urls(store: Store, service_id: int) -> tuple[str, ...]:
+    """The URLs the user gave for a service (redacted: only their host and port matter)."""
+    with store.session() as session:
+        row = session.get(ServiceRow, service_id)
+        return tuple(row.base_urls) if row is not None else ()
+
+
+def _playable(
+    target: StreamTarget, claim: tuple[str, str] | None, options: FetchOptions
+) -> tuple[str, VerificationResult | None]:
+    """The URL to capture for ``target``; or, when a Stalker portal will not give one, the
+    failed result that says why (a link refused is a finding about that entry, not a crash).
+
+    Stalker links are made now, one ``create_link`` per entry played, under ``options``'
+    rate ceiling: they expire, and asking for all of a portal's entries would be a flood.
+    """
+    ticket = target.stalker
+    if ticket is None:
+        return target.url, None
+    try:
+        link = resolve_stalker_link(
+            ticket.api_url, ticket.mac, ticket.link, ticket.cmd, series=ticket.series,
+            options=options,
+        )  # fmt: skip
+    except CastwatchError as exc:
+        return target.url, VerificationResult(
+            source=split_stalker_url(redact_url(target.url))[0],
+            confirmed=False,
+            verified_at=datetime.now(UTC),
+            claimed_kind=claim[0] if claim else None,
+            claimed_id=claim[1] if claim else None,
+            error=str(exc),
+        )
+    return link, None
 
 
 def _candidate_json(candidate: Any) -> dict[str, Any]:
@@ -287,13 +382,20 @@ def verify_service(
     kinds: tuple[str, ...] = ("live", "film", "episode"),
     progress: Progress = no_progress,
     library: ReferenceLibrary | None = None,
+    options: FetchOptions | None = None,
 ) -> ServiceVerification:
     """Verify ``sample`` streams of a service's snapshot and store every result.
 
     Entries whose claimed subject has a reference come first (they can be confirmed); the
     rest of the sample is drawn at random (seeded) from the other playable entries.
+    Entry URLs come from the service's data: the network policy lets them reach private
+    addresses only on the service's own URLs (``options.trusted_urls`` is set to those).
     """
     service_id, snapshot, targets = stream_targets(store, service, snapshot_id, kinds)
+    options = replace(
+        options or FetchOptions(timeout=15.0, retries=2, backoff=0.25),
+        trusted_urls=_service_urls(store, service_id),
+    )
     library = library if library is not None else load_library(store)
     known = set(library.keys())
     rng = random.Random(seed)
@@ -311,9 +413,18 @@ def verify_service(
             if target.claimed_kind and target.claimed_id
             else None
         )
-        result = verify_source(
-            library, target.url, evidence_dir=evidence_dir, seconds=seconds, claimed=claim
+        played, refused = _playable(target, claim, options)
+        result = refused or verify_source(
+            library,
+            played,
+            evidence_dir=evidence_dir,
+            seconds=seconds,
+            claimed=claim,
+            options=options,
+            store=store,
         )
+        if target.stalker is not None:
+            result.source = split_stalker_url(result.source)[0]
         result.service_id = service_id
         result.snapshot_id = snapshot
         result.entry_id = target.entry_id

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 
 from castwatch.catalog.registry import ChannelRecord
+from castwatch.identify.channel_callsigns import station_key
 from castwatch.identify.normalize import NormalizedName, normalize_registry_name
 
 KIND_NAME, KIND_ALT, KIND_FEED, KIND_VARIANT = 0, 1, 2, 3
@@ -86,6 +87,9 @@ class ChannelIndex:
     keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
     typos: dict[str, tuple[str, ...]] = field(default_factory=dict)
     default_idf: float = 0.0
+    #: Call sign -> (entry, sub-channel, major, network key) of the stations bearing it,
+    #: lowest major channel first (:mod:`channel_callsigns`).
+    call_signs: dict[str, list[tuple[int, int, int, str]]] = field(default_factory=dict)
 
     def feed(self, channel: int, position: int) -> FeedInfo:
         """The feed at ``position`` of ``channel``."""
@@ -209,6 +213,13 @@ def build_index(channels: Iterable[ChannelRecord]) -> ChannelIndex:
                           _feed_quality(feed.feed_id, feed.name)))  # fmt: skip
         index.channel_feeds.append(feeds)
         main = normalize_registry_name(channel.name)
+        station = station_key(channel.name) if channel.country in ("US", "CA") else None
+        if station is not None and main.tokens:
+            call, subchannel, major = station
+            network = normalize_registry_name(channel.network or "").key
+            index.call_signs.setdefault(call, []).append(
+                (len(index.entry_channel), subchannel, major, network)
+            )
         add(number, KIND_NAME, -1, main)
         for alt in channel.alt_names:
             add(number, KIND_ALT, -1, normalize_registry_name(alt))
@@ -222,6 +233,8 @@ def build_index(channels: Iterable[ChannelRecord]) -> ChannelIndex:
 
 
 def _finish(index: ChannelIndex) -> None:
+    for stations in index.call_signs.values():
+        stations.sort(key=lambda s: (s[2], s[1]))
     postings: dict[str, list[int]] = {}
     keys: dict[str, list[int]] = {}
     for entry, stems in enumerate(index.entry_stems):

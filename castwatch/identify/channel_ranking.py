@@ -11,6 +11,7 @@ right (logistic, fitted on the calibration half of ``eval/channels.jsonl`` by
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,21 @@ from castwatch.identify.normalize import NormalizedName, Variant
 
 #: Scores this close are a tie: nothing in the name chooses between the channels.
 TIE = 0.005
+#: Channels scoring within this of the best are its rivals (see :meth:`Ranking.evidence`).
+RIVAL = 0.25
+#: What :meth:`Ranking.evidence` measures, in order; ``why["evidence"]`` shows it by name.
+EVIDENCE = (
+    "hint: country",
+    "hint: region",
+    "hint: language",
+    "hint: none matches",
+    "rivals (log)",
+    "same name elsewhere (log)",
+    "family members (log)",
+    "short name",
+    "family member chosen",
+    "call sign",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +55,42 @@ class Calibration:
     threshold: float
     #: Margins above this add nothing: a clear winner is clear.
     margin_cap: float = 0.25
+    #: Weights of :meth:`Ranking.evidence` (same order as :data:`EVIDENCE`); none: all 0.
+    weight_evidence: tuple[float, ...] = ()
 
-    def confidence(self, score: float, margin: float, tied: int = 1) -> float:
+    def confidence(
+        self, score: float, margin: float, tied: int = 1, evidence: Sequence[float] = ()
+    ) -> float:
         """The calibrated probability for a best score and its margin over the runner-up.
 
         ``tied`` channels sharing the best score share the probability: with nothing to
-        choose between them, each is right at most once in ``tied`` times.
+        choose between them, each is right at most once in ``tied`` times. ``evidence`` is
+        :meth:`Ranking.evidence`: what else says whether the answer can be trusted.
         """
         if score <= 0.0:
             return 0.0
         z = self.weight_score * score + self.weight_margin * min(margin, self.margin_cap)
+        z += sum(w * x for w, x in zip(self.weight_evidence, evidence, strict=False))
         return 1.0 / (1.0 + math.exp(-(z + self.bias))) / max(1, tied)
 
 
 #: Fitted by ``bench/eval_identify.py --fit`` on the calibration half of the eval set.
 DEFAULT_CALIBRATION = Calibration(
     weight_score=29.033, weight_margin=23.609, bias=-25.971, threshold=0.5
+)
+
+#: For guide-style names (no panel decorations, a language per name, a market per service):
+#: fitted with evidence weights on every site of the epg-names dev set by
+#: ``bench/eval_channels_real.py``, threshold for precision 0.97 there. Site-disjoint
+#: cross-validation of the same fit reaches 0.38 accuracy at 0.97 precision on held-out sites
+#: (docs/identify.md); it is not the default because pirate-style names score lower and its
+#: threshold would drop their recall from 0.97 to about 0.67.
+GUIDE_CALIBRATION = Calibration(
+    weight_score=4.169,
+    weight_margin=11.867,
+    bias=-5.641,
+    threshold=0.952,
+    weight_evidence=(2.035, 2.232, 1.31, 0.954, 0.183, 0.42, -0.655, -0.152, 0.288, -0.415),
 )
 
 
@@ -113,6 +149,43 @@ class Ranking:
         best = self.ranked[0].score
         return sum(1 for scored in self.ranked if scored.score >= best - TIE)
 
+    def evidence(self, index: ChannelIndex | None = None) -> tuple[float, ...]:
+        """Features beside score and margin that the calibration weighs (:data:`EVIDENCE`).
+
+        Real guide names fail in a few ways that score and margin do not see: the right name
+        in the wrong country (the hint matched nothing), a name many channels bear (rivals),
+        a short name (``TNT``, ``ONE``) that is a family's parent or another brand.
+        """
+        best = self.best
+        if best is None:
+            return (0.0,) * len(EVIDENCE)
+        area = best.area
+        hinted = bool(self.hint)
+        floor = best.score - RIVAL
+        rivals = sum(1 for s in self.ranked[1:64] if s.score >= floor)
+        key = "".join(self.normalized.tokens)
+        homonyms = family = 0
+        if index is not None:
+            # Other channels that bear the answer's very name (HGTV in six countries), and
+            # those whose names hold every word of it (CNN: CNN International, CNN Chile).
+            channel_of = index.entry_channel
+            homonyms = len({channel_of[e] for e in index.keys.get(index.entry_key[best.entry],
+                            ())} - {best.channel})  # fmt: skip
+            wanted = set(index.entry_stems[best.entry])
+            family = sum(1 for s in self.ranked[1:64] if wanted <= set(index.entry_stems[s.entry]))
+        return (
+            float(area == "country"),
+            float(area == "region"),
+            float(area == "language"),
+            float(hinted and area is None),
+            math.log1p(rivals),
+            math.log1p(homonyms),
+            math.log1p(family),
+            float(len(key) <= 4),
+            float("family member matches the hint" in best.adjustments),
+            float("call sign" in best.adjustments),
+        )
+
     @property
     def margin(self) -> float:
         """How far the best is ahead of the runner-up (the score itself when alone)."""
@@ -145,6 +218,9 @@ class Ranking:
             score=round(best.score, 4),
             adjustments={k: round(v, 3) for k, v in best.adjustments.items()},
             margin=round(self.margin, 4),
+            evidence={
+                k: round(v, 3) for k, v in zip(EVIDENCE, self.evidence(index), strict=True) if v
+            },
         )
         if best.area:
             why["hint_match"] = best.area

@@ -23,9 +23,10 @@ from typing import NamedTuple
 # and this runs for every candidate of every name.
 from rapidfuzz.fuzz import ratio
 
+from castwatch.identify.channel_callsigns import CallSign
 from castwatch.identify.channel_index import KIND_ALT, KIND_VARIANT, ChannelIndex, FeedInfo, stem
-from castwatch.identify.channel_ranking import Ranking, Scored
-from castwatch.identify.hints import Hint
+from castwatch.identify.channel_ranking import TIE, Ranking, Scored
+from castwatch.identify.hints import GEO_WORDS, Hint, is_country_name
 from castwatch.identify.normalize import NormalizedName, Variant
 
 _CANDIDATES = 16
@@ -39,6 +40,12 @@ _SPLIT_WEIGHT = 0.95
 _SCAN_LIMIT = 1500
 _MEMO_SIZE = 4096
 _MEMO_HEAD = 64
+#: A family member may be this far below its parent and still be preferred for the hint.
+_FAMILY_GAP = 0.6
+#: How far ahead of the family's next fitting member the chosen one must be.
+_FAMILY_MARGIN = 0.03
+#: A family is gathered only for names whose rarest word is on at most this many entries.
+_FAMILY_POSTINGS = 600
 #: The most :meth:`Scorer._adjust` can add to a score (country, time shift, whole name, tags).
 _MAX_BONUS = 0.06 + 0.03 + 0.03 + 0.02
 
@@ -66,15 +73,19 @@ class Scorer:
         self._memo: dict[tuple[object, ...], Ranking] = {}
 
     def rank(
-        self, normalized: NormalizedName, hint: Hint, sources: dict[str, list[str]]
+        self,
+        normalized: NormalizedName,
+        hint: Hint,
+        sources: dict[str, list[str]],
+        call_sign: CallSign | None = None,
     ) -> Ranking:
         """Score every reading of ``normalized`` and rank the channels."""
         memo_key = (normalized.tokens, normalized.variants, normalized.tags,
-                    normalized.timeshift, hint)  # fmt: skip
+                    normalized.timeshift, hint, call_sign)  # fmt: skip
         done = self._memo.get(memo_key)
         if done is not None:
             return replace(done, normalized=normalized, hint_sources=sources)
-        ranking = self._rank(normalized, hint, sources)
+        ranking = self._rank(normalized, hint, sources, call_sign)
         if len(self._memo) >= _MEMO_SIZE:
             self._memo.clear()
         # Only the head of the ranking is kept: the answer, the runner-up and the ties are
@@ -83,7 +94,11 @@ class Scorer:
         return ranking
 
     def _rank(
-        self, normalized: NormalizedName, hint: Hint, sources: dict[str, list[str]]
+        self,
+        normalized: NormalizedName,
+        hint: Hint,
+        sources: dict[str, list[str]],
+        call_sign: CallSign | None = None,
     ) -> Ranking:
         ranking = Ranking(normalized, hint, sources, [])
         if normalized.header:
@@ -95,10 +110,148 @@ class Scorer:
         best: dict[int, Scored] = {}
         for reading in readings:
             self._score_reading(reading, ranking, best)
+        if call_sign is not None:
+            self._station(call_sign, normalized, ranking, best)
         ranking.ranked = sorted(best.values(), key=lambda s: s.score, reverse=True)
+        if ranking.ranked and hint:
+            self._prefer_member(ranking, readings)
         if ranking.ranked:
             ranking.feed_id = self._feed(ranking.ranked[0], normalized, hint)
         return ranking
+
+    def _station(
+        self,
+        call_sign: CallSign,
+        normalized: NormalizedName,
+        ranking: Ranking,
+        best: dict[int, Scored],
+    ) -> None:
+        """The station a call sign names, as the best candidate (see :mod:`channel_callsigns`).
+
+        The sub-channel picks among the station's channels (``-DT2``: ``x.2``; none: ``x.1``);
+        a network word in the name (``NBC``) picks among stations sharing the sub-channel.
+        """
+        stations = self.index.call_signs.get(call_sign.call)
+        if not stations:
+            return
+        fitting = [s for s in stations if s[1] == call_sign.subchannel]
+        if not fitting and call_sign.subchannel == 1:
+            fitting = stations  # the station's lowest sub-channel is its main one
+        if not fitting:
+            return
+        words = set(normalized.tokens)
+        chosen = next((s for s in fitting if s[3] and s[3] in words), fitting[0])
+        entry = chosen[0]
+        channel = self.index.entry_channel[entry]
+        top = max((s.score for s in best.values()), default=0.0)
+        area = self._area(channel, entry, ranking.hint) if ranking.hint else None
+        if not call_sign.marked and (len(words) > 1 or (ranking.hint and area is None)):
+            # A bare call sign ("KNTV") is sure only as the whole name and where the hint
+            # allows a North American station: a Japanese guide's KNTV is another channel.
+            return
+        score = max(1.0, top + 2 * TIE)
+        scored = Scored(channel, entry, score, Variant(normalized.tokens, ("call sign",)))
+        scored.adjustments["call sign"] = round(score, 4)
+        scored.area = area
+        best[channel] = scored
+        ranking.offer(channel, score)
+
+    def _prefer_member(self, ranking: Ranking, readings: list[Variant]) -> None:
+        """A family's member over its parent when only the member fits the hint.
+
+        ``CNN`` on a guide for Mexico is rarely CNN (US): it is the member of the CNN family
+        (every name that holds all of the name's words) broadcast there. The member wins only
+        on evidence: the parent matches nothing of the hint, one member's country or region does,
+        and that member is ahead of the family's other fitting members.
+        """
+        ranked = ranking.ranked
+        best = ranked[0]
+        if best.area in ("country", "region"):
+            return  # the parent is broadcast where the hint points: it stays
+        index = self.index
+        wanted = [set(reading.tokens) for reading in readings if reading.tokens]
+        members = [
+            scored
+            for scored in self._family(ranking, readings[0])
+            if scored.area in ("country", "region")
+            and scored.score >= best.score - _FAMILY_GAP
+            and self._geographic_extension(wanted, index.entry_tokens[scored.entry])
+        ]
+        if not members:
+            return
+        members.sort(key=lambda s: (s.area == "country", s.score), reverse=True)
+        chosen = members[0]
+        if len(members) > 1:
+            second = members[1]
+            if second.area == chosen.area and chosen.score - second.score < _FAMILY_MARGIN:
+                return  # two members fit alike: nothing chooses, the parent stays
+        if self._shorter_name_fits(ranking, readings[0]):
+            return  # "History" fits the hint where "History Channel" did not: no jump
+        lift = best.score - chosen.score + TIE * 2
+        chosen.adjustments["family member matches the hint"] = round(lift, 4)
+        chosen.score += lift
+        ranking.ranked = [chosen, *(s for s in ranked if s.channel != chosen.channel)]
+
+    def _shorter_name_fits(self, ranking: Ranking, reading: Variant) -> bool:
+        """Whether a channel named by part of the reading's words fits the hint's country.
+
+        ``US| HISTORY CHANNEL``: ``History`` (US) is such a channel, and the ranking may have
+        pruned it; a family member's ``International`` must not displace it.
+        """
+        index = self.index
+        stems = {stem(t) for t in reading.tokens}
+        hint = ranking.hint
+        for token_stem in stems:
+            entries = index.postings.get(token_stem, ())
+            if len(entries) > _FAMILY_POSTINGS:
+                continue
+            for entry in entries:
+                have = index.entry_stems[entry]
+                if len(have) < len(stems) and stems.issuperset(have):
+                    channel = index.entry_channel[entry]
+                    if self._area(channel, entry, hint) in ("country", "region"):
+                        return True
+        return False
+
+    def _family(self, ranking: Ranking, reading: Variant) -> list[Scored]:
+        """Every channel with an entry holding all of ``reading``'s words, scored.
+
+        The ranking's own pruning drops long names early (``Cartoon Network Latin America``
+        cannot beat ``Cartoon Network`` on words alone), so the family is gathered here from
+        the postings: the entries in every posting list of the reading's stems.
+        """
+        index = self.index
+        stems = [stem(t) for t in reading.tokens]
+        lists = sorted((index.postings.get(s, ()) for s in stems), key=len)
+        if not lists or not lists[0] or len(lists[0]) > _FAMILY_POSTINGS:
+            return []
+        common = set(lists[0]).intersection(*lists[1:])
+        slots = self._slots(reading, [])
+        key = "".join(reading.tokens)
+        numbers = frozenset(a for slot in slots for a, _ in slot.alternatives[:1] if a.isdigit())
+        found: dict[int, Scored] = {s.channel: s for s in ranking.ranked[1:]}
+        for entry in sorted(common):
+            channel = index.entry_channel[entry]
+            scored = Scored(channel, entry, self._base(entry, slots, key), reading)
+            self._adjust(scored, numbers, ranking)
+            current = found.get(channel)
+            if current is None or scored.score > current.score:
+                found[channel] = scored
+        return sorted(found.values(), key=lambda s: s.score, reverse=True)
+
+    def _geographic_extension(self, wanted: list[set[str]], tokens: tuple[str, ...]) -> bool:
+        """``tokens`` hold every word of a reading, and the rest only says where (a feed).
+
+        ``CNN International``, ``Cartoon Network Latin America`` are where-feeds of their
+        parents; ``MBC Masr Drama`` is another channel, so it never displaces ``MBC Masr``.
+        """
+        have = set(tokens)
+        for words in wanted:
+            if words <= have:
+                extra = have - words
+                if extra and all(w in GEO_WORDS or is_country_name(w) for w in extra):
+                    return True
+        return False
 
     def _joined(self, tokens: tuple[str, ...]) -> Variant | None:
         postings = self.index.postings

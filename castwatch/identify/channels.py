@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from castwatch.catalog.registry import ChannelRecord, Identification
 from castwatch.errors import RegistryError
+from castwatch.identify.channel_callsigns import parse_call_sign
 from castwatch.identify.channel_index import ChannelIndex, build_index
 from castwatch.identify.channel_ranking import DEFAULT_CALIBRATION, Calibration, Ranking
 from castwatch.identify.channel_scoring import Scorer
@@ -34,7 +35,7 @@ _ISO639_1 = dict(pair.split(":") for pair in _ISO639_1_PAIRS.split())
 
 
 _MAGIC = b"castwatch-channel-matcher\x00"
-_FORMAT = 1
+_FORMAT = 2  # 2: call signs and evidence features
 
 
 def _language_hint(language: str) -> Hint:
@@ -68,8 +69,14 @@ def resolve_hint(
     group: str | None,
     country_languages: Mapping[str, tuple[str, ...]],
     country_names: Mapping[str, str],
+    market: Hint | None = None,
 ) -> tuple[Hint, dict[str, list[str]]]:
-    """Every hint about a name's country and language, and where each came from."""
+    """Every hint about a name's country and language, and where each came from.
+
+    ``market`` is the service's market (:func:`channel_market.market_hint`): it stands in
+    for a country or a language only where the name, its group and the caller gave none,
+    since one entry's own ``FR|`` says more than what most of the service carries.
+    """
     hint = normalized.hint
     sources: dict[str, list[str]] = {}
     if hint:
@@ -90,6 +97,16 @@ def resolve_hint(
         if found:
             hint = hint | found
             sources["group"] = [group]
+    if market:
+        own_area = bool(hint.countries or hint.regions)
+        taken = Hint(
+            frozenset() if own_area else market.countries,
+            frozenset() if own_area else market.regions,
+            frozenset() if hint.languages else market.languages,
+        )
+        if taken:
+            hint = hint | taken
+            sources["market"] = sorted(taken.countries | taken.regions | taken.languages)
     languages = set(hint.languages)
     for code in hint.countries:
         languages.update(country_languages.get(code, ()))
@@ -103,6 +120,8 @@ class ChannelQuery(NamedTuple):
     country: str | None = None
     language: str | None = None
     group: str | None = None
+    #: The service's market (:func:`channel_market.market_hint`), for every entry of it.
+    market: Hint | None = None
 
 
 class ChannelMatcher:
@@ -213,13 +232,20 @@ class ChannelMatcher:
         country: str | None = None,
         language: str | None = None,
         group: str | None = None,
+        market: Hint | None = None,
     ) -> Ranking:
         """Every channel the name may be, best first, with scores before calibration."""
         normalized = normalize_channel_name(name)
         hint, sources = resolve_hint(
-            normalized, country, language, group, self.country_languages, self.country_names
+            normalized,
+            country,
+            language,
+            group,
+            self.country_languages,
+            self.country_names,
+            market,
         )
-        return self._scorer.rank(normalized, hint, sources)
+        return self._scorer.rank(normalized, hint, sources, parse_call_sign(name))
 
     def match(
         self,
@@ -227,14 +253,15 @@ class ChannelMatcher:
         country: str | None = None,
         language: str | None = None,
         group: str | None = None,
+        market: Hint | None = None,
     ) -> Identification:
         """The channel ``name`` is, or ``target_id=None`` when confidence is below threshold.
 
         ``country`` (a country code) and ``language`` (ISO 639 code or English name) come
         from the service or the entry; ``group`` is the entry's group title, read for hints
-        (``FR | SPORTS``).
+        (``FR | SPORTS``); ``market`` is the whole service's market hint.
         """
-        return self._identify(self.rank(name, country, language, group))
+        return self._identify(self.rank(name, country, language, group, market))
 
     def match_many(self, items: Iterable[str | ChannelQuery]) -> list[Identification]:
         """:meth:`match` for many names; repeated names are scored once."""
@@ -250,7 +277,9 @@ class ChannelMatcher:
 
     def _identify(self, ranking: Ranking) -> Identification:
         calibration = self.calibration
-        confidence = calibration.confidence(ranking.score, ranking.margin, ranking.tied)
+        confidence = calibration.confidence(
+            ranking.score, ranking.margin, ranking.tied, ranking.evidence(self.index)
+        )
         why = ranking.explain(self.index)
         why["confidence"] = round(confidence, 4)
         why["threshold"] = calibration.threshold

@@ -288,6 +288,17 @@ _NAMES: dict[str, Hint] = {
     "pinoy": _h("PH"),
 }
 
+#: Words that say where a feed is sold, beside country names: ``CNN International``,
+#: ``Discovery Channel Southeast Asia`` are their parent's feeds for a market.
+GEO_WORDS = frozenset(
+    _words(
+        "international intl global world worldwide latin america americas latinoamerica "
+        "latam asia pacific apac asean southeast europe european eu emea africa african "
+        "middle east mena arabia north south west central caribbean balkan balkans adria "
+        "adriatic cee nordic scandinavia benelux dach iberia baltic baltics india uk usa us"
+    )
+)
+
 #: Codes trusted even with no separator after them (``FR TF1``, ``BEIN SPORTS 1 AR``):
 #: the ones panels actually write that way, and that are rarely a word of a channel name.
 BARE_CODES = frozenset(

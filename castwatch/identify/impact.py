@@ -3,11 +3,19 @@
 The ranking counts *distinct* channels and works per holder (a channel offered in SD, HD, FHD
 and two backups is one channel carried, five entries of evidence), so a service cannot look
 more harmful by repeating itself. Every number comes with the entries behind it.
+
+Territories: a claim that holds only in some countries (``territories`` in the rights-holder
+file) counts for a service only where the service's market overlaps them. The market is
+read off the service's own names (:func:`market_of`: the country prefixes, ``FR|``, ``[UK]``,
+that most of its entries carry); a claim outside it is counted apart (``outside_market``),
+and a service whose market cannot be read counts every claim, saying so.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +38,8 @@ class HolderImpact:
     works: set[str] = field(default_factory=set)
     by_category: Counter[str] = field(default_factory=Counter)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    #: Channels and works carried whose claim holds only in territories outside the market.
+    outside_market: set[str] = field(default_factory=set)
 
     @property
     def score(self) -> int:
@@ -48,6 +58,8 @@ class HolderImpact:
             "channel_ids": sorted(self.channels),
             "work_ids": sorted(self.works),
             "by_category": dict(self.by_category.most_common()),
+            "outside_market": len(self.outside_market),
+            "outside_market_ids": sorted(self.outside_market),
             "evidence": evidence,
         }
 
@@ -60,6 +72,25 @@ class ImpactReport:
     snapshot: int
     identified_entries: int
     holders: list[HolderImpact]
+    #: The service's market (ISO country codes), empty when its names do not say.
+    market: tuple[str, ...] = ()
+
+    @property
+    def territory_note(self) -> str:
+        """One sentence for the text report on how territories were applied."""
+        outside = sum(len(h.outside_market) for h in self.holders)
+        if not self.market:
+            return (
+                "The service's market could not be read from its names: claims limited to "
+                "some territories were counted everywhere."
+            )
+        note = f"Market of {self.service}: {', '.join(self.market)}."
+        if outside:
+            note += (
+                f" {outside:,} channel(s) or work(s) whose claims hold only in other "
+                "territories are not counted (outside_market)."
+            )
+        return note
 
 
 def rights_impact(
@@ -83,10 +114,11 @@ def rights_impact(
         if ident.target_id and entry_id in entries
     ]
     holders = load_holders(store)
-    channel_holders: dict[str, list[str]] = defaultdict(list)
+    market = market_of(row.name for row in entries.values())
+    channel_holders: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     for name, claims in resolve_claims(holders, load_channels(store)).items():
-        for channel_id in claims:
-            channel_holders[channel_id].append(name)
+        for channel_id, territories in claims.items():
+            channel_holders[channel_id].append((name, territories))
     work_holders = _work_holders(
         store, holders, {i.target_id for _, i in found if i.target_kind == "work" and i.target_id}
     )
@@ -99,8 +131,11 @@ def rights_impact(
             target, []
         )
         row = entries[entry_id]
-        for name in owners:
+        for name, territories in owners:
             impact = impacts.setdefault(name, HolderImpact(name))
+            if market and territories and not set(territories) & set(market):
+                impact.outside_market.add(target)
+                continue
             (impact.channels if ident.target_kind == "channel" else impact.works).add(target)
             impact.by_category[row.group_name or "(no group)"] += 1
             impact.evidence.append(
@@ -122,19 +157,61 @@ def rights_impact(
         wanted = holder.casefold()
         aliases = {h.name: {h.name.casefold(), *(a.casefold() for a in h.aliases)} for h in holders}
         ranked = [i for i in ranked if wanted in aliases.get(i.holder, {i.holder.casefold()})]
-    return ImpactReport(service.name, snapshot.id, len(found), ranked)
+    return ImpactReport(service.name, snapshot.id, len(found), ranked, market)
 
 
-def _work_holders(store: Store, holders: list[Any], work_ids: set[str]) -> dict[str, list[str]]:
-    """Work id -> holder names, from work claims in the holders file and the works' own column."""
-    result: dict[str, list[str]] = defaultdict(list)
+#: A panel's country prefix: ``FR|``, ``|UK|``, ``[DE]``, ``AR:``, ``ES -``, ``┃IT┃``.
+_PREFIX = re.compile(r"^\W{0,3}([A-Z]{2,4})\s*(?:\||:|\]|┃|➤|-\s)")
+#: Prefix codes that are not ISO country codes, and what they mean for territories.
+_PREFIX_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "UK": ("GB", "UK"),
+    "GB": ("GB", "UK"),
+    # On pirate panels AR is Arabic (the Arab world), not Argentina.
+    "AR": ("AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "MA", "OM", "QA", "SA", "TN"),
+    "EXYU": ("BA", "HR", "ME", "MK", "RS", "SI"),
+    "USA": ("US",),
+    "KSA": ("SA",),
+}
+#: Languages and labels, no country: they say nothing of a market.
+_NOT_COUNTRIES = frozenset({"EN", "VOD", "VF", "VO", "VOST", "LAT", "LATAM", "MULTI", "HD", "4K"})
+#: A prefix is part of the market when at least this share of the prefixed names carry it.
+MARKET_SHARE = 0.15
+
+
+def market_of(names: Iterable[str]) -> tuple[str, ...]:
+    """The countries a service sells to, read off the prefixes of its entries' names.
+
+    Empty when too few names carry a country prefix to say (under 20 of them).
+    """
+    counts: Counter[str] = Counter()
+    for name in names:
+        found = _PREFIX.match(name or "")
+        if found and found.group(1) not in _NOT_COUNTRIES:
+            counts[found.group(1)] += 1
+    total = sum(counts.values())
+    if total < 20:
+        return ()
+    countries: list[str] = []
+    for code, count in counts.most_common():
+        if count / total < MARKET_SHARE:
+            break
+        countries.extend(_PREFIX_COUNTRIES.get(code, (code,)))
+    return tuple(dict.fromkeys(countries))
+
+
+def _work_holders(
+    store: Store, holders: list[Any], work_ids: set[str]
+) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """Work id -> (holder, territories), from work claims in the holders file and the works'
+    own column (which holds everywhere)."""
+    result: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     canonical = {}
     for h in holders:
         for alias in (h.name, *h.aliases):
             canonical[alias.casefold()] = h.name
         for claim in h.claims:
             if claim.kind == "work" and claim.value in work_ids:
-                result[claim.value].append(h.name)
+                result[claim.value].append((h.name, tuple(claim.territories)))
     ids = sorted(work_ids)
     with store.session() as session:
         for start in range(0, len(ids), 500):
@@ -144,6 +221,6 @@ def _work_holders(store: Store, holders: list[Any], work_ids: set[str]) -> dict[
             for work_id, name in rows:
                 if name:
                     holder = canonical.get(name.casefold(), name)
-                    if holder not in result[work_id]:
-                        result[work_id].append(holder)
+                    if all(holder != known for known, _ in result[work_id]):
+                        result[work_id].append((holder, ()))
     return result

@@ -10,7 +10,6 @@ the current tables through the same hardened HTTP client the sources use.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import gzip
 import hashlib
@@ -28,7 +27,6 @@ from castwatch import __version__
 from castwatch.catalog.registry import ChannelRecord, FeedRecord
 from castwatch.errors import RegistryError
 from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.http import HttpClient, run_sync
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com/iptv-org/database/master/data"
 
@@ -349,6 +347,9 @@ def download_iptv_org(
     All tables are fetched and their headers checked before any file in ``dest`` is
     replaced, so a failed or half-finished update leaves the previous copy usable.
     """
+    # The HTTP layer loads only when a download runs: reading the bundled copy needs none.
+    from castwatch.sources.clients.http import run_sync
+
     options = FetchOptions(timeout=timeout, max_bytes=max_bytes, retries=2, concurrency=4)
     bodies = run_sync(_fetch_all(base_url.rstrip("/"), options))
     for name, body in bodies.items():
@@ -366,6 +367,10 @@ def download_iptv_org(
 
 
 async def _fetch_all(base_url: str, options: FetchOptions) -> dict[str, bytes]:
+    import asyncio
+
+    from castwatch.sources.clients.http import HttpClient
+
     headers = {"User-Agent": f"castwatch/{__version__} (iptv-org registry update)"}
     async with HttpClient(options, headers=headers) as client:
         # Let every request finish before raising: a request abandoned mid-connect would

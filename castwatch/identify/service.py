@@ -1,10 +1,12 @@
 """Identify every entry of a stored snapshot: channels for live entries, works for the rest.
 
 Live entries go to the channel matcher with their group title as a hint ("FR | SPORTS"
-makes the French feed likelier). Films and series go to the work matcher with the year and
-tmdb id the panel gave. Episodes take their series' identification when the series was
-identified (episodes group under their series), else their own title is matched as an
-episode. Abstentions are stored too (``target_id`` NULL): "unknown" is a finding.
+makes the French feed likelier), and with the service's market (its dominant countries and
+languages, :mod:`castwatch.identify.channel_market`) where an entry has no hint of its own.
+Films and series go to the work matcher with the year and tmdb id the panel gave. Episodes
+take their series' identification when the series was identified (episodes group under
+their series), else their own title is matched as an episode. Abstentions are stored too
+(``target_id`` NULL): "unknown" is a finding.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from castwatch import __version__
 from castwatch.catalog.progress import Progress, no_progress
 from castwatch.catalog.registry import Identification
+from castwatch.identify.channel_market import identify_with_market
 from castwatch.identify.channels import ChannelQuery
 from castwatch.identify.matchers import channel_matcher, work_matcher
 from castwatch.identify.works_match import TitleQuery, WorkMatcher
@@ -40,6 +43,8 @@ class IdentifySummary:
     identified: Counter[str] = field(default_factory=Counter)
     unknown: Counter[str] = field(default_factory=Counter)
     works_available: bool = True
+    #: The service's market hint (see :mod:`castwatch.identify.channel_market`).
+    market: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -49,6 +54,7 @@ class IdentifySummary:
             "identified": dict(self.identified),
             "unknown": dict(self.unknown),
             "works_registry": self.works_available,
+            "market": self.market,
         }
 
 
@@ -80,11 +86,14 @@ def identify_snapshot(
     total = len(entries)
 
     live = [e for e in entries if e.kind == "live"]
-    for start in range(0, len(live), _CHUNK):
-        chunk = live[start : start + _CHUNK]
-        found = channels.match_many(ChannelQuery(e.name, group=e.group_name) for e in chunk)
-        results.update(zip((e.id for e in chunk), found, strict=True))
-        progress("identify", len(results), total)
+    queries = [ChannelQuery(e.name, group=e.group_name) for e in live]
+    # The service's market (its dominant countries and languages) is every entry's fallback
+    # hint: a panel for Mexico that writes "CNN" means the feed sold there.
+    found_live, market = identify_with_market(channels, queries)
+    summary.market = {"countries": sorted(market.countries),
+                      "languages": sorted(market.languages)}  # fmt: skip
+    results.update(zip((e.id for e in live), found_live, strict=True))
+    progress("identify", len(results), total)
 
     if works is not None:
         titled = [e for e in entries if e.kind in ("film", "series")]

@@ -11,10 +11,13 @@ left out, by the word's shape or place, never by a list of the new words:
 * brackets of words (``(2 Liens)``, ``[Uptobox]``): a title's own bracket stays in the span;
 * words with a case no title word has (``iTALiAN``, ``iTunes``, ``NoTag``, ``MULTi``), glued
   release groups (``-EXTREME``), age ratings (``+18``);
-* at most two other words, and only when they touch a tag or a bracket: ``Full`` of ``Full
-  HD``, ``Dolby Vision`` before ``MULTI-Tlam``; before the title, only when the tag follows
-  them (``Ultra HD`` of ``Ultra HD Train to Busan``): every name starts with a prefix, so
-  ``[EN] Dead Man`` is not ``Man``. A word next to nothing but the year stays
+* at most two other words, only when they are written in capitals in a name whose title is
+  in mixed case (``FULL HD``, ``DOLBY VISION`` before ``MULTI-Tlam``), and only when they
+  touch a tag or a bracket; before the title, only when the tag follows them (``ULTRA HD
+  Train to Busan``): every name starts with a prefix, so ``[EN] Dead Man`` is not ``Man``.
+  A word in the title's own case is never left out: it may be the word that makes the title
+  another title (``Wind Chill`` is not ``Wind``, ``Paper Heart`` is not ``The Paper``,
+  ``Alien from L.A.`` is not ``Alien``). A word next to nothing but the year stays
   (``Kari Tomo (2003)`` does not become ``Kari``), and so do numbers and articles: ``Toy
   Story 4`` is not ``Toy Story``, ``[MULTI] The Thief's Mountain`` is not ``Mountain``.
 
@@ -87,6 +90,16 @@ def trimmed_readings(head: str, year: int | None) -> list[Trimmed]:
     if size < 2:
         return []
     shapes = [_shape(token) for token in tokens]
+    # A plain word may be left out only when its shape says decoration: capitals in a name
+    # whose title is in mixed case (``Dolby VISION``). A word in the title's own case may be
+    # the word that makes it another title: Wind Chill is not Wind, Paper Heart not The Paper.
+    mixed = any(character.islower() for character in head)
+    shapes = [
+        (_KEPT, shape[1], shape[2])
+        if shape[0] == _PLAIN and not (mixed and _shouted(token))
+        else shape
+        for token, shape in zip(tokens, shapes, strict=True)
+    ]
     classes = [shape[0] for shape in shapes]
     if _TAG not in classes and _BRACKET not in classes:
         return []  # nothing to trim that the parser did not already
@@ -121,6 +134,11 @@ def trimmed_readings(head: str, year: int | None) -> list[Trimmed]:
         if len(readings) >= MAX_READINGS:
             break
     return list(readings.values())
+
+
+def _shouted(token: str) -> bool:
+    word = token.strip(_STRIP_CHARS)
+    return len(word) > 1 and word.isupper()
 
 
 def name_head(raw: str) -> str:

@@ -3,8 +3,10 @@
 Two layouts are recognised by their header:
 
 - castwatch's (docs/rights-holders.md): ``id, title, original_title, year, kind, imdb, tmdb,
-  holder``; only ``id`` and ``title`` are required, ``kind`` is ``film`` (the default) or
-  ``series``. Comma, semicolon or tab separated.
+  holder, companies``; only ``id`` and ``title`` are required, ``kind`` is ``film`` (the
+  default) or ``series``. Comma, semicolon or tab separated. ``companies`` (production
+  companies, ``|``-separated) gives a row without a ``holder`` the holder the studio table
+  assigns (:mod:`castwatch.identify.works_bundled`); the bundled registry uses it.
 - IMDb's ``title.basics.tsv`` as published (optionally gzipped): ``tconst, titleType,
   primaryTitle, originalTitle, isAdult, startYear, ...`` with ``\\N`` for nothing. Films
   (``movie``, ``tvMovie``, ``short``) and series (``tvSeries``, ``tvMiniSeries``) are kept;
@@ -26,6 +28,7 @@ from typing import IO, Any
 
 from castwatch.catalog.registry import WorkKind, WorkRecord
 from castwatch.errors import RegistryError
+from castwatch.identify.works_bundled import StudioGroups, default_studio_groups
 
 _IMDB_KINDS = {
     "movie": WorkKind.FILM,
@@ -44,6 +47,7 @@ CASTWATCH_COLUMNS: tuple[str, ...] = (
     "imdb",
     "tmdb",
     "holder",
+    "companies",
 )
 IMDB_COLUMNS: tuple[str, ...] = (
     "tconst",
@@ -84,10 +88,13 @@ class _Layout:
     width: int
 
 
-def read_works(path: Path, report: WorksReport | None = None) -> Iterator[WorkRecord]:
+def read_works(
+    path: Path, report: WorksReport | None = None, studios: StudioGroups | None = None
+) -> Iterator[WorkRecord]:
     """The works in ``path``, streamed; :class:`RegistryError` at once if it has no known header.
 
-    Pass a :class:`WorksReport` to learn how many rows were ignored or skipped, and why.
+    Pass a :class:`WorksReport` to learn how many rows were ignored or skipped, and why;
+    ``studios`` maps a ``companies`` column to holders (default: the shipped table).
     """
     report = report if report is not None else WorksReport()
     with _open(path) as handle:
@@ -97,7 +104,9 @@ def read_works(path: Path, report: WorksReport | None = None) -> Iterator[WorkRe
             raise RegistryError(f"{path}: cannot read the works file ({exc})") from None
     layout = _layout(path, first_line)
     report.layout = layout.name
-    return _stream(path, layout, report)
+    if studios is None and "companies" in layout.columns:
+        studios = default_studio_groups()
+    return _stream(path, layout, report, studios)
 
 
 def _open(path: Path) -> IO[str]:
@@ -138,7 +147,9 @@ def _layout(path: Path, first_line: str) -> _Layout:
     return _Layout(name, delimiter, columns, len(header))
 
 
-def _stream(path: Path, layout: _Layout, report: WorksReport) -> Iterator[WorkRecord]:
+def _stream(
+    path: Path, layout: _Layout, report: WorksReport, studios: StudioGroups | None
+) -> Iterator[WorkRecord]:
     with _open(path) as handle:
         # Tab-separated files (IMDb's above all) use no quoting: titles may hold a lone '"'.
         if layout.delimiter == "\t":
@@ -151,7 +162,7 @@ def _stream(path: Path, layout: _Layout, report: WorksReport) -> Iterator[WorkRe
             yield from _imdb_works(rows, layout.columns, report)
         else:
             for line, row in rows:
-                work = _castwatch_row(row, layout.columns, line, report)
+                work = _castwatch_row(row, layout.columns, line, report, studios)
                 if work is not None:
                     report.works += 1
                     yield work
@@ -242,10 +253,16 @@ def _year(value: str) -> int | None:
 
 
 def _castwatch_row(
-    row: list[str], columns: dict[str, int], line: int, report: WorksReport
+    row: list[str],
+    columns: dict[str, int],
+    line: int,
+    report: WorksReport,
+    studios: StudioGroups | None = None,
 ) -> WorkRecord | None:
     work_id, title = _cell(row, columns, "id"), _cell(row, columns, "title")
     holder = _cell(row, columns, "holder")
+    if not holder and studios is not None and (companies := _cell(row, columns, "companies")):
+        holder = studios.holder_for(companies.split("|")) or ""
     if not work_id or not title or len(work_id) > MAX_TEXT_ID or len(holder) > MAX_TEXT_ID:
         report.skip(line, f"empty id or title, or an id or holder over {MAX_TEXT_ID} characters")
         return None

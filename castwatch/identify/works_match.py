@@ -21,6 +21,12 @@ episodes), then the title as written (``The Batman`` over ``Batman``). Several w
 equal standing, as when a title without a year names a film and its remake, lower the
 confidence below the threshold: the matcher abstains rather than guesses.
 
+The world is open: most of a pirate catalogue is in no registry. When no year confirms the
+work (none given, none known, or one off), or the name only resembles the title (a typo, a
+title without its subtitle), the title must be rare enough on its own
+(:meth:`WorkMatcher.specificity`, bits estimated from the registry's word frequencies and
+duplicates); a common one (``Upgrade``, ``Convoy``) stays a candidate under the threshold.
+
 Confidence is a raw score mapped through :data:`CALIBRATION`, fitted on the calibration half
 of ``eval/titles.jsonl`` by ``bench/eval_titles.py --fit``; below ``threshold`` the answer's
 ``target_id`` is ``None`` and ``why["candidate"]`` names the best guess.
@@ -77,6 +83,17 @@ CALIBRATION: tuple[float, float] = (11.614, -3.077)
 #: Below this calibrated confidence the matcher abstains (``target_id`` is ``None``).
 DEFAULT_THRESHOLD = 0.62
 DEFAULT_YEAR_TOLERANCE = 1
+#: Without a year that confirms the work, a title must carry this many bits
+#: (:meth:`WorkMatcher.specificity`) to be answered; below, the raw score is capped at
+#: UNCONFIRMED_RAW, which calibrates under the threshold: the matcher abstains.
+MIN_TITLE_BITS = 26.0
+#: With the year confirmed, a name that only resembles a title (a typo, no subtitle) needs
+#: this many: a rare word, not a common one (Hanger is not Hunger, Dracula not Dracula 2000).
+MIN_RESEMBLING_BITS = 14.0
+UNCONFIRMED_RAW = 0.25
+#: The smoothing of :meth:`WorkMatcher.specificity`: pseudo-titles, and a word's share of them.
+PRIOR_WORKS = 5000
+PRIOR_WORD_SHARE = 1 / 5000
 #: Words in more works than this are too common to find fuzzy candidates by.
 FUZZY_MAX_POSTINGS = 2_000
 #: How many works sharing words a fuzzy lookup compares letter by letter, at most.
@@ -408,9 +425,43 @@ class WorkMatcher:
         raw *= 0.95 ** (len(kept) - 1 - len(close)) / (1 + len(close)) ** 2
         if alternative:
             raw *= 0.8  # the parser's second reading: a guess the index happened to confirm
+        note = ""
+        confirmed_by_year = best.year_delta == 0
+        resembling = best.via in ("fuzzy", "main-title")
+        if not confirmed_by_year or resembling:
+            # No year confirms the work (none given, none known, or one off: The Island of
+            # 2005 and of 2006 are two films), or the name only resembles the title (a typo,
+            # a title without its subtitle): the title alone must then be rare enough that a
+            # work of that name outside the registry is unlikely (the open world: most of a
+            # pirate catalogue is someone else's). "Upgrade", "Convoy" are not.
+            # A typo is no word of the registry's: judge the title the typo resembles.
+            bits = self.specificity(self._titles[best.work] if best.via == "fuzzy" else reading)
+            if bits < (MIN_RESEMBLING_BITS if confirmed_by_year else MIN_TITLE_BITS):
+                raw = min(raw, UNCONFIRMED_RAW)
+                why_not = "the name only resembles" if confirmed_by_year else "no year confirms"
+                note = f"{why_not} the title, and it is common ({bits:.0f} bits)"
         rule = "alternative-" + best.via if alternative else best.via
         # Only the first few are ever shown: a title like "Love" has hundreds of works.
-        return _Decision(rule, raw, reading, tuple(kept[:_SHOWN]), tuple(rejected[:_SHOWN]))
+        return _Decision(
+            rule, raw, reading, tuple(kept[:_SHOWN]), tuple(rejected[:_SHOWN]), note=note
+        )
+
+    def specificity(self, reading: str) -> float:
+        """How much a title says on its own, in bits: the sum over its words of how rare
+        each is among titles, less ``log2`` of the registry's works that share the whole
+        title. A word's rarity is its share of the registry's titles, smoothed toward
+        :data:`PRIOR_WORD_SHARE` as if :data:`PRIOR_WORKS` more titles had been seen, so a
+        small registry does not make every word look rare. One word is never enough."""
+        tokens = title_tokens(reading)
+        words = content_words(tokens) or tokens
+        total = len(self._years) + PRIOR_WORKS
+        bits = 0.0
+        for word in dict.fromkeys(words):
+            span = self._word(word)
+            seen = span[1] - span[0] if span else 0
+            bits -= math.log2((seen + PRIOR_WORKS * PRIOR_WORD_SHARE) / total)
+        namesakes = sum(1 for _ in self._lookup(self._keys, crc32_of(fold_key(reading))))
+        return bits - math.log2(max(1, namesakes))
 
     def _fuzzy(self, reading: str, query: _Query) -> _Decision | None:
         """Works whose title reads almost the same: same consonants, or the rarest words."""

@@ -9,6 +9,11 @@ name from a pirate catalogue, can make it read a file or reach the network.
 Sections: summary, harmed rights holders, proof (verification results and thumbnails),
 infrastructure, notices and outcomes (timeline chart, time to takedown), evidence appendix
 (hashes and a fresh ledger verification).
+
+The header prints the ledger head the dossier was built from ("Ledger head: entry N,
+sha256:..."), so a later cut of the ledger's tail shows against a dossier already sent
+(``castwatch evidence verify --expect-head HASH``). :func:`file_dossier` also files the
+written dossier in the case's evidence, citing that head in its ledger row.
 """
 
 from __future__ import annotations
@@ -27,8 +32,11 @@ import jinja2
 from markupsafe import Markup
 
 from castwatch import __version__
+from castwatch.catalog.evidence import EvidenceKind, LedgerEntry
 from castwatch.catalog.notices import NoticeStatus
 from castwatch.catalog.tracking import TakedownFigure, summarize_takedowns
+from castwatch.enforce.ledger import file_item, record
+from castwatch.enforce.ledger_anchors import cite_head
 from castwatch.errors import ConfigError, EnforcementError
 from castwatch.identify.impact import ImpactReport
 from castwatch.report.charts import takedown_chart, timeline_chart, timeline_marks
@@ -128,6 +136,7 @@ def render_html(facts: DossierFacts) -> str:
         "evidence": facts.evidence,
         "evidence_total": facts.evidence_total,
         "verification": facts.verification,
+        "ledger_head": cite_head(facts.verification.head_seq, facts.verification.head_hash),
         "failed_seqs": {f.seq for f in facts.verification.failures if f.seq is not None},
     }
     return _ENVIRONMENT.get_template("dossier.html.j2").render(context)
@@ -184,6 +193,35 @@ def write_dossier(
     (a report of another snapshot than the latest is recomputed). The file appears whole or
     not at all (written aside, then renamed).
     """
+    return _write(store, case_ref, path, format, impacts)[0]
+
+
+def file_dossier(
+    store: Store,
+    case_ref: str,
+    path: Path | str | None = None,
+    format: Format = "pdf",
+    impacts: Mapping[str, ImpactReport] | None = None,
+) -> tuple[Path, LedgerEntry]:
+    """Write the dossier as :func:`write_dossier` does, then file it in the case's evidence
+    (a copy in the store, one ledger row citing the head it was built from)."""
+    target, facts = _write(store, case_ref, path, format, impacts)
+    head = cite_head(facts.verification.head_seq, facts.verification.head_hash)
+    item = file_item(
+        store, target, EvidenceKind.DOSSIER,
+        f"dossier ({format}) of case {facts.case.name}, built from {head}",
+        str(target.resolve()),
+    )  # fmt: skip
+    return target, record(store, str(facts.case.id), [item])[0]
+
+
+def _write(
+    store: Store,
+    case_ref: str,
+    path: Path | str | None,
+    format: Format,
+    impacts: Mapping[str, ImpactReport] | None,
+) -> tuple[Path, DossierFacts]:
     if format not in FORMATS:
         raise EnforcementError(f"unknown dossier format {format!r}; use html or pdf")
     facts = gather(store, case_ref, impacts)
@@ -191,7 +229,7 @@ def write_dossier(
     data = render_pdf(html) if format == "pdf" else html.encode("utf-8")
     target = Path(path) if path is not None else default_path(facts.case.name, format)
     _write_atomically(target, data)
-    return target
+    return target, facts
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

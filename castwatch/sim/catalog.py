@@ -35,6 +35,9 @@ def _split_shape(shape: str) -> tuple[str, str, str, bool]:
 
 
 _FILM_SHAPES = tuple(_split_shape(shape) for shape in naming.FILM_FORMATS)
+#: Share of works drawn from the bundled registry; the rest are invented, in no registry.
+REAL_FILM_SHARE = 0.85
+REAL_SERIES_SHARE = 0.6
 #: How many releases of one work a panel lists.
 _RELEASES = (1, 1, 1, 2, 2, 3)
 
@@ -71,6 +74,8 @@ class Film(NamedTuple):
     rating: str
     tmdb: str | None
     added: int
+    #: Ground truth: the bundled work's id (IMDb), empty for an invented title.
+    work_id: str = ""
 
 
 class Episode(NamedTuple):
@@ -96,6 +101,8 @@ class Series(NamedTuple):
     rating: str
     added: int
     episodes: tuple[Episode, ...]
+    #: Ground truth: the bundled work's id (IMDb), empty for an invented title.
+    work_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,18 +279,44 @@ def _films(rng: naming.Draw, count: int, first_id: int, category_id: CategoryId)
     general = rng.choices([category_id(name) for name in _GENERAL_VOD], k=count)
     vod_4k, vod_arabic = category_id("VOD | 4K"), category_id("VOD | ARABIC")
     vod_fr = category_id("VOD | FR")
+    real_films = naming.real_works()[0]
     rows: list[Film] = []
     while len(rows) < count:
         # One work, listed as one to three releases: panels list the same film again and again.
-        title, language = naming.work_title(rng)
-        year = 1975 + below(50)
-        tmdb = str(10_000 + below(990_000)) if rng.random() < 0.85 else None
-        if language == "en" and rng.random() < 0.012:
-            title = naming.quirky_title(title, rng)
+        work_id = ""
+        if real_films and rng.random() < REAL_FILM_SHARE:
+            work = rng.pick(real_films)
+            work_id, title, year, language = work
+            # Real titles keep their language tags but take the general categories.
+            language = "en" if language == "ar" else language
+            tmdb = None  # the simulator does not know real works' TMDb ids: none is better
+        else:
+            title, language = naming.work_title(rng)
+            year = 1975 + below(50)
+            tmdb = str(10_000 + below(990_000)) if rng.random() < 0.85 else None
+            if language == "en" and rng.random() < 0.012:
+                title = naming.quirky_title(title, rng)
         rating = rng.pick(_RATINGS)
         first = len(rows)
         for index in range(first, min(first + rng.pick(_RELEASES), count)):
             before, between, after, uhd = shapes[index]
+            if work_id:
+                name = _real_film_name(rng, title, year, language, index, shapes)
+                category = vod_4k if "2160p" in name or "4K" in name else general[index]
+                rows.append(
+                    Film(
+                        first_id + index,
+                        name,
+                        category,
+                        containers[index],
+                        year,
+                        rating,
+                        tmdb,
+                        added[index],
+                        work_id,
+                    )
+                )
+                continue
             if language == "ar":
                 before, between, after, category = "", " (", ")", vod_arabic
             elif uhd:
@@ -307,15 +340,43 @@ def _films(rng: naming.Draw, count: int, first_id: int, category_id: CategoryId)
     return rows
 
 
+def _real_film_name(
+    rng: naming.Draw,
+    title: str,
+    year: int,
+    language: str,
+    index: int,
+    shapes: list[tuple[str, str, str, bool]],
+) -> str:
+    """A real film as a panel lists it: a panel shape, a language-tagged one or a release."""
+    shape = rng.random()
+    if shape < 0.15:
+        release = rng.pick(naming.RELEASE_FORMATS)
+        return release.replace("{t}", naming.dotted(title) or title).replace("{y}", str(year))
+    if shape < 0.4:
+        tagged = rng.pick(naming.REAL_FILM_FORMATS).replace(
+            "{c}", naming.language_tag(language, rng)
+        )
+        return tagged.replace("{t}", title).replace("{y}", str(year))
+    before, between, after, _ = shapes[index]
+    return f"{before}{title}{between}{year}{after}"
+
+
 def _series(
     rng: naming.Draw, count: int, episodes: int, first_episode_id: int, category_id: CategoryId
 ) -> list[Series]:
     rows: list[Series] = []
     pick = rng.pick
     episode_id = first_episode_id
+    real_series = naming.real_works()[1]
     for series_id, episode_count in enumerate(_spread(episodes, count, rng), start=1):
-        title, language = naming.work_title(rng)
-        year = 1990 + rng.below(35)
+        work_id = ""
+        if real_series and rng.random() < REAL_SERIES_SHARE:
+            work_id, title, year, language = rng.pick(real_series)
+            language = "en" if language == "ar" else language
+        else:
+            title, language = naming.work_title(rng)
+            year = 1990 + rng.below(35)
         if language == "ar":
             category, shape = category_id("SERIES | ARABIC"), "{t} ({y})"
         else:
@@ -349,6 +410,7 @@ def _series(
                 pick(_RATINGS),
                 added,
                 tuple(show),
+                work_id,
             )
         )
     return rows

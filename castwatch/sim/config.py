@@ -17,6 +17,8 @@ DEFAULT_PASSWORD = "demo-pass-1234"
 DEFAULT_MAC = "00:1A:79:12:34:56"
 #: The only address the simulator binds: it serves synthetic data to this machine alone.
 LOOPBACK = "127.0.0.1"
+#: The values of :attr:`SimConfig.shapes`.
+SHAPES = ("canonical", "mixed")
 
 
 class Fault(StrEnum):
@@ -67,6 +69,10 @@ class SimConfig:
     #: compare a live reference with probes taken later use it, so that how fast the machine
     #: is never decides whether the two cover the same minutes.
     frozen_clock: float | None = None
+    #: Which answer shapes the panel uses: ``canonical`` (one shape, the most common) or
+    #: ``mixed`` (every documented shape of real panels, rotated across series and rows, so
+    #: that an ingest meets each of them; see docs/protocols.md).
+    shapes: str = "canonical"
 
     def __post_init__(self) -> None:
         if self.page_size < 1:
@@ -76,6 +82,8 @@ class SimConfig:
         if self.fault is not None and not isinstance(self.fault, Fault):
             # Accept the plain name ("slow") from callers that read it from a command line.
             object.__setattr__(self, "fault", Fault(self.fault))
+        if self.shapes not in SHAPES:
+            raise ValueError(f"unknown shapes {self.shapes!r}; choose one of: {', '.join(SHAPES)}")
 
 
 class SimOptions(TypedDict, total=False):
@@ -93,6 +101,7 @@ class SimOptions(TypedDict, total=False):
     password: str
     mac: str
     frozen_clock: float | None
+    shapes: str
 
 
 def loopback_host(host: str) -> str:

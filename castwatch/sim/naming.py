@@ -1,14 +1,18 @@
 """Word lists and name shapes that make the simulated catalog read like a real pirate panel.
 
-Everything here is written for the simulator: titles are assembled from small word lists,
-never copied from a real catalog. Broadcaster brands appear because pirate panels restream
-them under those names and an investigation tool must recognise them; no content goes with
-them. Repeated entries in a list are weights.
+Invented titles are assembled from small word lists, never copied from a real catalog; real
+titles come from the works registry castwatch bundles (Wikidata, CC0), decorated here the way
+pirate catalogues decorate them (the rules are this module's own). Broadcaster brands appear
+because pirate panels restream them under those names and an investigation tool must
+recognise them; no content goes with them. Repeated entries in a list are weights.
 """
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 from random import Random
 from typing import NamedTuple, TypeVar
 
@@ -320,3 +324,73 @@ def quirky_title(title: str, rng: Draw) -> str:
     else:
         title = f"{title}, Vol. {rng.randint(1, 3)}"
     return f"{title} {rng.pick(EDITIONS)}"
+
+
+# --- real titles -------------------------------------------------------------------------
+# The simulated panel carries real films and series: those of the works registry castwatch
+# bundles (Wikidata, CC0), so that identification meets real titles, homonyms and all. The
+# file is read as data; the simulator imports nothing of the stages.
+BUNDLED_WORKS = Path(__file__).resolve().parents[1] / "identify" / "data" / "works" / "works.tsv.gz"
+#: Works with a production company on record are mostly studio films, which pirate panels
+#: carry far more than festival films: they are drawn this many times more often.
+STUDIO_WEIGHT = 4
+
+
+class RealWork(NamedTuple):
+    """A bundled work as the simulator uses it: its registry id, title, year and language."""
+
+    work_id: str
+    title: str
+    year: int
+    language: str
+
+
+@lru_cache(maxsize=1)
+def real_works() -> tuple[tuple[RealWork, ...], tuple[RealWork, ...]]:
+    """(films, series) of the bundled works that have a year, studio films repeated.
+
+    Empty tuples when the file is missing (a trimmed install): the simulator then invents
+    every title, as it did before.
+    """
+    films: list[RealWork] = []
+    series: list[RealWork] = []
+    try:
+        with gzip.open(BUNDLED_WORKS, "rt", encoding="utf-8") as handle:
+            lines = handle.read().splitlines()[1:]
+    except OSError:
+        return (), ()
+    for line in lines:
+        work_id, title, year, kind, _imdb, language, companies = line.split("\t")
+        if len(year) != 4 or not year.isdigit():
+            continue
+        work = RealWork(work_id, title, int(year), language or "en")
+        target = series if kind == "series" else films
+        target.extend([work] * (STUDIO_WEIGHT if companies else 1))
+    return tuple(films), tuple(series)
+
+
+#: How release groups name a file, dots for spaces: {t} dotted title, {y} year.
+RELEASE_FORMATS: tuple[str, ...] = (
+    "{t}.{y}.1080p.WEB-DL.x264-GRP", "{t}.{y}.MULTi.1080p.BluRay.x264", "{t}.{y}.FRENCH.720p.HDTV",
+    "{t}.{y}.2160p.NF.WEB-DL.DDP5.1.HDR", "{t}.{y}.AMZN.WEBRip.x265", "{t}.{y}.TRUEFRENCH.BDRip",
+)  # fmt: skip
+#: Shapes a panel uses for real films beyond FILM_FORMATS, language tag in front.
+REAL_FILM_FORMATS: tuple[str, ...] = (
+    "{c}| {t} ({y}) MULTi 1080p", "{c} - {t} ({y})", "[{c}] {t} {y} FHD", "{t} ({y}) [{c}]",
+    "{c}: {t} ({y}) HEVC",
+)  # fmt: skip
+_DOTTED_DROP = str.maketrans({c: None for c in ",:;!?'\"()[]"})
+_LANGUAGE_TAGS = {"fr": "FR", "en": "EN", "es": "ES", "de": "DE", "it": "IT", "ar": "AR"}
+
+
+def dotted(title: str) -> str:
+    """``Alien from L.A.`` as a release group writes it: ``Alien.from.L.A``."""
+    words = title.translate(_DOTTED_DROP).replace("&", "and").split()
+    return ".".join(word.strip(".") for word in words if any(c.isalnum() for c in word))
+
+
+def language_tag(language: str, rng: Draw) -> str:
+    """The tag a panel puts in front: the film's language or, often, the panel's own (FR)."""
+    if rng.random() < 0.5:
+        return "FR"
+    return _LANGUAGE_TAGS.get(language, "EN")

@@ -3,7 +3,13 @@
 Calls follow docs/protocols.md: a handshake hands out a random token, every later call
 needs ``Authorization: Bearer <token>`` (else the body is ``Authorization failed.``), and
 the account is the MAC address in the ``mac`` cookie. Lists are paged by the server
-(``max_page_items``); every page is rendered once and kept as bytes.
+(``max_page_items``); every page is rendered once and kept as bytes. ``create_link`` turns
+any ``cmd`` the portal listed into a URL of the simulator's own streams.
+
+With ``shapes="mixed"`` the rows take every shape of real Ministra portals (see
+:mod:`castwatch.sim.stalker_shapes`): stock ``cmd`` values, ``/load/USER/TOKEN`` URLs, half
+the series listed among the films with ``is_series`` and their seasons and episodes under
+``type=vod``, ``tmdb_id``, relative logos.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from castwatch.sim.catalog import Category, Film, Series, SimCatalog
 from castwatch.sim.config import SimConfig
 from castwatch.sim.faults import Account, account_state
 from castwatch.sim.render import cover_url, poster_url
+from castwatch.sim.stalker_shapes import MixedShapes, link_target
 
 PORTAL_PAGE = (
     "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Stalker Middleware</title>\n"
@@ -54,8 +61,9 @@ class StalkerPortal:
         self._account = account_state(config.fault)
         self._tokens: set[str] = set()
         self._bodies: dict[tuple[str, ...], bytes] = {}
-        self._films_by_category: dict[int, list[Film]] | None = None
+        self._films_by_category: dict[int, list[Film | Series]] | None = None
         self._series_by_category: dict[int, list[Series]] | None = None
+        self._mixed = MixedShapes(catalog, config, base_url) if config.shapes == "mixed" else None
         self._calls: dict[tuple[str, str], Callable[[Mapping[str, str]], Reply]] = {
             ("account_info", "get_main_info"): self._main_info,
             ("itv", "get_genres"): lambda _: self._cached(("genres",), self._genres),
@@ -66,6 +74,8 @@ class StalkerPortal:
             ),
             ("vod", "get_ordered_list"): self._vod_page,
             ("series", "get_ordered_list"): self._series_page,
+            ("itv", "create_link"): self._create_link,
+            ("vod", "create_link"): self._create_link,
         }
 
     def portal_page(self) -> Reply:
@@ -134,21 +144,24 @@ class StalkerPortal:
         return genres
 
     def _channels(self) -> Row:
-        channels = [
-            {
-                "id": str(c.stream_id),
-                "name": c.name,
-                "number": str(number),
-                "cmd": f"ffrt {self._base_url}/ch/{c.stream_id}",
-                "tv_genre_id": str(c.category_id),
-                "logo": c.logo,
-                "xmltv_id": c.epg_channel_id,
-                "censored": 0,
-                "tv_archive": 1 if c.archive_days else 0,
-            }
-            for number, c in enumerate(self._catalog.live, 1)
-        ]
+        channels = [self._channel_row(number, c) for number, c in enumerate(self._catalog.live, 1)]
         return {"total_items": len(channels), "max_page_items": len(channels), "data": channels}
+
+    def _channel_row(self, number: int, c: Any) -> Row:
+        row: Row = {
+            "id": str(c.stream_id),
+            "name": c.name,
+            "number": str(number),
+            "cmd": f"ffrt {self._base_url}/ch/{c.stream_id}",
+            "tv_genre_id": str(c.category_id),
+            "logo": c.logo,
+            "xmltv_id": c.epg_channel_id,
+            "censored": 0,
+            "tv_archive": 1 if c.archive_days else 0,
+        }
+        if self._mixed is not None:
+            self._mixed.channel(row, c)
+        return row
 
     def _categories(self, kind: str, categories: Sequence[Category]) -> Reply:
         return self._cached(
@@ -174,18 +187,30 @@ class StalkerPortal:
         )
 
     def _vod_page(self, query: Mapping[str, str]) -> Reply:
+        movie_id = query.get("movie_id")
+        if movie_id and self._mixed is not None:
+            return self._mixed.vod_series_page(query, self._cached)
         if self._films_by_category is None:
             self._films_by_category = {}
             for film in self._catalog.films:
                 self._films_by_category.setdefault(film.category_id, []).append(film)
+            if self._mixed is not None:
+                for category_id, show in self._mixed.vod_series():
+                    self._films_by_category.setdefault(category_id, []).append(show)
         category = query.get("category", "*")
-        films: Sequence[Film] = self._catalog.films
+        items: Sequence[Film | Series] = self._catalog.films
         if category != "*":
-            films = self._films_by_category.get(int(category), []) if category.isdigit() else []
-        return self._paged(("vod", category), films, _page_number(query.get("p")), self._film_row)
+            items = self._films_by_category.get(int(category), []) if category.isdigit() else []
+        return self._paged(("vod", category), items, _page_number(query.get("p")), self._vod_row)
+
+    def _vod_row(self, item: Film | Series) -> Row:
+        if isinstance(item, Series):
+            assert self._mixed is not None
+            return self._mixed.vod_series_row(item, self._series_row(item))
+        return self._film_row(item)
 
     def _film_row(self, film: Film) -> Row:
-        return {
+        row: Row = {
             "id": str(film.stream_id),
             "name": film.name,
             "o_name": film.name,
@@ -197,6 +222,9 @@ class StalkerPortal:
             "added": _date(film.added),
             "is_series": "0",
         }
+        if self._mixed is not None:
+            self._mixed.film(row, film)
+        return row
 
     def _series_page(self, query: Mapping[str, str]) -> Reply:
         page = _page_number(query.get("p"))
@@ -205,10 +233,12 @@ class StalkerPortal:
             return self._seasons_page(movie_id.partition(":")[0], page)
         if self._series_by_category is None:
             self._series_by_category = {}
-            for show in self._catalog.series:
+            for show in self._mixed.listed_series() if self._mixed else self._catalog.series:
                 self._series_by_category.setdefault(show.category_id, []).append(show)
         category = query.get("category", "*")
         shows: Sequence[Series] = self._catalog.series
+        if self._mixed is not None:
+            shows = self._mixed.listed_series()
         if category != "*":
             shows = self._series_by_category.get(int(category), []) if category.isdigit() else []
         return self._paged(("series", category), shows, page, self._series_row)
@@ -244,3 +274,20 @@ class StalkerPortal:
             for season, numbers in seasons.items()
         ]
         return self._paged(("seasons", series_id), rows, page, lambda row: row)
+
+    def _create_link(self, query: Mapping[str, str]) -> Reply:
+        series = query.get("series", "")
+        target = link_target(
+            self._catalog,
+            query.get("type", ""),
+            query.get("cmd", ""),
+            int(series) if series.isdigit() else None,
+        )
+        if target is None:
+            return _js({"id": "", "cmd": "", "error": "nothing_to_play"})
+        kind, item_id, extension = target
+        path = f"/{kind}/{self._config.username}/{self._config.password}/{item_id}.{extension}"
+        relative = self._mixed is not None and item_id % 2 == 1 and kind != "live"
+        # Some portals answer a path on their own host: the client resolves it.
+        url = path if relative else self._base_url + path
+        return _js({"id": str(item_id), "cmd": f"ffmpeg {url}", "error": ""})

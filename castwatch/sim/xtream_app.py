@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from castwatch.sim import naming
+from castwatch.sim import naming, xtream_shapes
 from castwatch.sim.asgi import PLAYLIST_TYPE, Reply, empty_reply, json_reply
 from castwatch.sim.catalog import Category, Series, SimCatalog
 from castwatch.sim.config import SimConfig
@@ -44,6 +44,7 @@ class XtreamApi:
         self._lists: dict[tuple[str, str | None], bytes] = {}
         self._info_bodies: dict[int, bytes] = {}
         self._playlist: tuple[bytes, ...] | None = None
+        self._mixed = config.shapes == "mixed"
         self._builders: dict[str, Callable[[int | None], list[Row]]] = {
             "get_live_categories": lambda _: self._categories(catalog.live_categories),
             "get_vod_categories": lambda _: self._categories(catalog.vod_categories),
@@ -136,7 +137,7 @@ class XtreamApi:
         ]
 
     def _live_streams(self, category: int | None) -> list[Row]:
-        return [
+        rows = [
             {
                 "num": num,
                 "name": c.name,
@@ -155,9 +156,10 @@ class XtreamApi:
             for num, c in enumerate(self._catalog.live, 1)
             if category is None or c.category_id == category
         ]
+        return [xtream_shapes.live_row(row) for row in rows] if self._mixed else rows
 
     def _vod_streams(self, category: int | None) -> list[Row]:
-        return [
+        rows = [
             {
                 "num": num,
                 "name": f.name,
@@ -178,6 +180,7 @@ class XtreamApi:
             for num, f in enumerate(self._catalog.films, 1)
             if category is None or f.category_id == category
         ]
+        return [xtream_shapes.film_row(row) for row in rows] if self._mixed else rows
 
     def _series_row(self, show: Series) -> Row:
         sid = show.series_id
@@ -201,11 +204,12 @@ class XtreamApi:
         }
 
     def _series_list(self, category: int | None) -> list[Row]:
-        return [
+        rows = [
             {"num": num, **self._series_row(show)}
             for num, show in enumerate(self._catalog.series, 1)
             if category is None or show.category_id == category
         ]
+        return [xtream_shapes.series_row(row) for row in rows] if self._mixed else rows
 
     def _series_info_body(self, series_id: str) -> bytes:
         show = self._catalog.series_by_id.get(int(series_id)) if series_id.isdigit() else None
@@ -216,7 +220,7 @@ class XtreamApi:
             body = self._info_bodies[show.series_id] = orjson.dumps(self._series_info(show))
         return body
 
-    def _series_info(self, show: Series) -> dict[str, Any]:
+    def _series_info(self, show: Series) -> Any:
         cover = cover_url(show.series_id)
         seasons: dict[str, list[Row]] = {}
         for episode in show.episodes:
@@ -252,6 +256,14 @@ class XtreamApi:
             }
             for number, episodes in seasons.items()
         ]
+        if self._mixed:
+            by_number = {
+                int(number): [xtream_shapes.episode_row(row, int(row["id"])) for row in rows]
+                for number, rows in seasons.items()
+            }
+            return xtream_shapes.series_info(
+                show.series_id, by_number, season_rows, self._series_row(show)
+            )
         return {
             # PHP encodes an empty array as [], so a series without episodes says so.
             "seasons": season_rows,

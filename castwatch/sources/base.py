@@ -9,8 +9,9 @@ the shared contract tests in ``tests/sources/contract.py``.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from castwatch.catalog import Credentials, Inventory
@@ -27,6 +28,15 @@ __all__ = [
 ]
 
 
+#: Environment variable that allows private networks for every read (a lab, the demo).
+ALLOW_PRIVATE_ENV = "CASTWATCH_ALLOW_PRIVATE_NETWORKS"
+
+
+def private_networks_allowed() -> bool:
+    """Whether ``CASTWATCH_ALLOW_PRIVATE_NETWORKS`` is set to a true value (1, true, yes, on)."""
+    return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(slots=True)
 class FetchOptions:
     """How to read a service: who we are, and the limits that keep hostile servers harmless."""
@@ -34,6 +44,8 @@ class FetchOptions:
     credentials: Credentials | None = None
     #: Seconds to wait for a connection or for the next bytes of an answer.
     timeout: float = 30.0
+    #: Seconds one whole exchange may take, body included: a slow-drip server stops here.
+    deadline: float = 300.0
     #: Cap on one response body; an enormous or endless body fails with ResponseTooLarge.
     max_bytes: int = 512 * 1024 * 1024
     #: Requests in flight at once against one service.
@@ -46,6 +58,15 @@ class FetchOptions:
     backoff: float = 0.25
     #: Xtream/Stalker: fetch every series' episodes (one request per series).
     episodes: bool = True
+    #: Let URLs from data reach loopback/private/link-local addresses on any host (the
+    #: network policy, castwatch.sources.clients.netpolicy); default from the environment.
+    allow_private_networks: bool = field(default_factory=private_networks_allowed)
+    #: URLs the user gave for this service: private addresses are reached only on their
+    #: host and port. ``None``: the first URL a client requests is the one the user gave.
+    trusted_urls: tuple[str, ...] | None = None
+    #: Share of one list (live streams, films, series, episodes, series answers) that may be
+    #: unreadable and skipped before the read fails; see :mod:`castwatch.sources.budget`.
+    max_bad_rows: float = 0.01
     user_agent: str = "Mozilla/5.0 (QtEmbedded; U; Linux; C) AppleWebKit/533.3 castwatch"
 
 

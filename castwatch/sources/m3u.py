@@ -3,19 +3,29 @@
 The bytes are parsed as they arrive (:mod:`castwatch.sources.clients.m3u`), so a 200,000-entry
 panel export never sits in memory as text. Each playlist item becomes one entry:
 
+* **Kodi headers**: a ``|Header=value&...`` suffix (``...mp4|User-Agent=VLC&Referer=...``)
+  is split off first, into ``extra`` as ``header:NAME`` (values decoded), so that it never
+  reads as the container and the URL is the stream's.
 * **Kind**, first rule that fits: a path segment ``/live/``, ``/movie/`` or ``/series/``
-  (the Xtream layout) gives live, film or episode; else a group (``group-title`` or
-  ``#EXTGRP``) naming series (``SERIES``, ``SÉRIES``, ``SERIEN``, ``TV SHOWS``) gives episode,
-  and one naming films (``VOD``, ``FILMS``, ``MOVIES``) gives film; else a video-file
-  extension (``.mkv``, ``.mp4``, ``.avi``...) gives episode when the title has a
-  ``S01E03`` mark and film otherwise; else live.
+  (the Xtream layout) gives live, film or episode; else a video-file container (``.mkv``,
+  ``.mp4``, ``.avi``...) is VOD, an episode when the group names series (``SERIES``,
+  ``SÉRIES``, ``SERIEN``, ``TV SHOWS``) or the title has a ``S01E03`` mark, else a film;
+  else an HLS, DASH or TS URL (``.m3u8``, ``.mpd``, ``.ts``) or a multicast or RTMP/RTSP/SRT
+  one is live, whatever its group is called (public lists file live channels under
+  "Movies"); else (no container: ``/play/123``, ``.php``) the group decides, series or
+  films (``VOD``, ``FILMS``, ``MOVIES``), else live.
 * **Key**: ``live:{stream_id}``, ``film:{stream_id}``, ``episode:{episode_id}`` for Xtream
-  URLs, the keys the Xtream source gives the same streams; otherwise
-  ``{kind}:url:{redacted URL}``. An entry listed again gets ``#2``, ``#3``... .
-* **URL**: credentials replaced by placeholders and registered once in the inventory.
-  Attributes beyond ``tvg-id``, ``tvg-name``, ``tvg-logo`` and ``group-title`` go to
-  ``extra`` as given (URLs in them redacted), with ``vlcopt:KEY``, ``kodiprop:KEY``,
-  ``extgrp`` and ``directives``. Durations of zero or less (``-1``: unknown) are dropped.
+  URLs (``/live/U/P/ID.ext`` and the short ``/U/P/ID[.ext]``, numeric ids only), the keys
+  the Xtream source gives the same streams; otherwise ``{kind}:url:{redacted URL}``. An
+  entry listed again gets ``#2``, ``#3``... .
+* **Separators**: an entry whose title is a separator (``=====sudan=====``) and whose URL is
+  a placeholder (no host, ``localhost``, ``0.0.0.0``, ``example.com``, a bare ``http://h/``...)
+  is no entry: it is counted in the warnings with those that had no URL at all.
+* **URL**: credentials and named secrets replaced by placeholders and registered once in the
+  inventory. Attributes beyond ``tvg-id``, ``tvg-name``, ``tvg-logo`` and ``group-title``
+  go to ``extra`` as given (URLs in them redacted), with ``vlcopt:KEY``, ``kodiprop:KEY``,
+  ``header:NAME``, ``extgrp`` and ``directives``. Durations of zero or less (``-1``:
+  unknown) are dropped.
 """
 
 from __future__ import annotations
@@ -24,10 +34,17 @@ import asyncio
 import codecs
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from castwatch.catalog import Credentials, Entry, EntryKind, Inventory, ServiceKind
-from castwatch.catalog.credentials import PASSWORD, USERNAME, redact_url, split_credentials
+from castwatch.catalog.credentials import (
+    PASSWORD,
+    USERNAME,
+    is_account_segment,
+    redact_url,
+    split_credentials,
+)
 from castwatch.errors import (
     AuthenticationError,
     FetchError,
@@ -54,14 +71,26 @@ _MPEGURL_TYPES = ("audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpe
 _XTREAM_PREFIX = re.compile(
     r"(https?://[A-Za-z0-9.:_-]+)/(live|movie|series)/([^/?#@\s]+)/([^/?#@\s]+)\Z"
 )
-_XTREAM_TAIL = re.compile(r"([^/?#\s]+?)(?:\.([A-Za-z0-9]{1,5}))?\Z")
+_XTREAM_TAIL = re.compile(r"([0-9]+)(?:\.([A-Za-z0-9]{1,5}))?\Z")
+# The short live form after split_credentials: `/{username}/{password}/1234[.ts]`.
+_SHORT_XTREAM = re.compile(r"/\{username\}/\{password\}/([0-9]+)(?:\.([A-Za-z0-9]{1,5}))?\Z")
+# A Kodi header suffix: `|Name=value&Name2=value2` after the URL.
+_KODI_HEADERS = re.compile(r"\|([A-Za-z][A-Za-z0-9_-]*=[^|]*)\Z")
+# Characters a separator title starts or ends with: a cheap test before the regex.
+_SEPARATOR_ENDS = m3u.SEPARATOR_CHARS
+_LIVE_CONTAINERS = frozenset({"m3u8", "m3u", "mpd", "ts", "m2ts", "mpegts", "flv", "isml"})
+_LIVE_SCHEMES = ("udp://", "rtp://", "rtmp://", "rtmps://", "rtsp://", "srt://", "mms://")
+_PLACEHOLDER_HOSTS = frozenset(
+    {"", "localhost", "0.0.0.0", "127.0.0.1", "example.com", "example.org", "example.net",
+     "separator", "null", "none", "dummy", "blank", "x", "xxx"}
+)  # fmt: skip
 _PREFIX_CACHE_SIZE = 1024
 _SEGMENT_KIND = {"live": EntryKind.LIVE, "movie": EntryKind.FILM, "series": EntryKind.EPISODE}
 _KEY_PREFIX = {kind: f"{kind.value}:" for kind in EntryKind}
 _PATH_KIND = re.compile(r"/(live|movie|series)/")
 _SERIES_GROUP = re.compile(r"\b(?:S[ÉE]RIES?|SERIEN|TV SHOWS)\b", re.IGNORECASE)
 _FILM_GROUP = re.compile(r"\b(?:VOD|FILMS|MOVIES)\b", re.IGNORECASE)
-_VIDEO_FILES = frozenset({"mkv", "mp4", "avi", "mov", "m4v", "wmv", "mpg", "mpeg", "webm", "flv"})
+_VIDEO_FILES = frozenset({"mkv", "mp4", "avi", "mov", "m4v", "wmv", "mpg", "mpeg", "webm"})
 _EPISODE_MARK = re.compile(r"\bS(\d{1,3})\s?E(\d{1,4})\b", re.IGNORECASE)
 _NAMED_ATTRS = frozenset({"tvg-id", "tvg-name", "tvg-logo", "group-title"})
 
@@ -153,7 +182,8 @@ class PlaylistBuilder:
         self._parser = m3u.M3UParser()
         self._head = b""
         self._decoder: codecs.IncrementalDecoder | None = None
-        self._prefixes: dict[str, tuple[EntryKind, str, int] | None] = {}
+        # Per URL prefix: kind, redacted prefix, account, and its index once a stream used it.
+        self._prefixes: dict[str, list[Any] | None] = {}
         self._keys: set[str] = set()
         self._repeats = 0
         self._suffixes: dict[str, int] = {}
@@ -188,6 +218,12 @@ class PlaylistBuilder:
         self._add(self._parser.feed(self._decoder.decode(b"", final=True)))
         self._add(self._parser.close())
         parser, inventory = self._parser, self.inventory
+        if not inventory.entries and parser.warnings[m3u.SEPARATOR]:
+            raise ProtocolError(
+                f"no entries: only {parser.warnings[m3u.SEPARATOR]:,} separator titles "
+                "(like =====News=====) without a stream URL",
+                self._target,
+            )
         if not inventory.entries or (
             parser.warnings[m3u.BROKEN_URL] == len(inventory.entries) and not self._read_entries
         ):
@@ -230,13 +266,31 @@ class PlaylistBuilder:
             return
         append = self.inventory.entries.append
         for item in items:
-            append(self._entry(item))
+            entry = self._entry(item)
+            if entry is not None:
+                append(entry)
         self._progress("entries", len(self.inventory.entries), None)
 
-    def _entry(self, item: m3u.PlaylistItem) -> Entry:
+    def _entry(self, item: m3u.PlaylistItem) -> Entry | None:
         attrs, title, url = item.attrs, item.title, item.url
         if item.duration is not None or title or attrs:
             self._read_entries += 1
+        headers: dict[str, str] | None = None
+        if "|" in url and (suffix := _KODI_HEADERS.search(url)):
+            url, headers = url[: suffix.start()], _kodi_headers(suffix.group(1))
+        if (
+            title
+            and (title[0] in _SEPARATOR_ENDS or title[-1] in _SEPARATOR_ENDS)
+            and m3u.is_separator_title(title)
+            and _is_placeholder(url)
+        ):
+            # Counted with the parser's separators (those without a URL): the earliest line
+            # wins, as the parser reads a chunk ahead of this.
+            parser = self._parser
+            parser.warnings[m3u.SEPARATOR] += 1
+            first = parser.first_lines.get(m3u.SEPARATOR, item.line)
+            parser.first_lines[m3u.SEPARATOR] = min(first, item.line)
+            return None
         group = attrs.get("group-title") or item.extgrp or None
         stream_id = episode_id = container = None
         credential: int | None
@@ -254,8 +308,18 @@ class PlaylistBuilder:
             path = _path(shown)
             name, dot, extension = path.rpartition("/")[2].rpartition(".")
             container = extension.lower() if dot and name and extension.isalnum() else None
-            kind = self._kind(path, group, container, title)
-            key = f"{_KEY_PREFIX[kind]}url:{shown}"
+            short = _SHORT_XTREAM.search(path) if found and found.username else None
+            if short is not None and container not in _VIDEO_FILES:
+                # The short live form: the stream player_api lists as live:ID.
+                kind, stream_id = EntryKind.LIVE, short.group(1)
+                key = _KEY_PREFIX[kind] + stream_id
+            else:
+                kind = self._kind(shown, path, group, container, title)
+                if short is not None:
+                    stream_id = short.group(1)
+                    key = _KEY_PREFIX[kind] + stream_id
+                else:
+                    key = f"{_KEY_PREFIX[kind]}url:{shown}"
         if key in self._keys:
             key = self._next_key(key)
         self._keys.add(key)
@@ -263,24 +327,13 @@ class PlaylistBuilder:
         if kind is EntryKind.EPISODE and (mark := _EPISODE_MARK.search(title)):
             season, episode_num = int(mark.group(1)), int(mark.group(2))
         duration = item.duration if item.duration is not None and item.duration > 0 else None
+        # Positional, in Entry's field order: half the cost of keywords, once per entry.
         return Entry(
-            kind=kind,
-            key=key,
-            name=title or attrs.get("tvg-name") or "",
-            group=group,
-            url=shown,
-            credential=credential,
-            tvg_id=attrs.get("tvg-id") or None,
-            tvg_name=attrs.get("tvg-name") or None,
-            tvg_logo=attrs.get("tvg-logo") or None,
-            stream_id=stream_id,
-            episode_id=episode_id,
-            season=season,
-            episode_num=episode_num,
-            container=container,
-            duration=duration,
-            extra=_extra(item),
-        )
+            kind, key, title or attrs.get("tvg-name") or "", group, shown, credential,
+            attrs.get("tvg-id") or None, attrs.get("tvg-name") or None,
+            attrs.get("tvg-logo") or None, stream_id, None, episode_id, season, episode_num,
+            None, container, None, None, None, None, duration, _extra(item, headers),
+        )  # fmt: skip
 
     def _xtream(self, url: str) -> tuple[EntryKind, str, int, str, str | None] | None:
         """Kind, redacted URL, credential index, id and extension of an Xtream stream URL."""
@@ -290,11 +343,10 @@ class PlaylistBuilder:
         else:
             known = None
             match = _XTREAM_PREFIX.match(prefix)
-            if match:
+            if match and is_account_segment(match[3]) and is_account_segment(match[4]):
                 base, segment, user, secret = match.groups()
-                credential = self.inventory.add_credentials(Credentials(user, secret))
                 shown = f"{base}/{segment}/{USERNAME}/{PASSWORD}/"
-                known = (_SEGMENT_KIND[segment], shown, credential)
+                known = [_SEGMENT_KIND[segment], shown, Credentials(user, secret), None]
             if len(self._prefixes) >= _PREFIX_CACHE_SIZE:
                 self._prefixes.clear()
             self._prefixes[prefix] = known
@@ -303,20 +355,42 @@ class PlaylistBuilder:
         ident, dot, extension = tail.rpartition(".")
         if not dot:
             ident, extension = tail, ""
-        if (
-            not (ident.isdigit() and extension.isalnum() and extension.isascii())
-            or len(extension) > 5
+        if not (
+            ident.isascii()
+            and ident.isdigit()
+            and extension.isascii()
+            and extension.isalnum()
+            and len(extension) <= 5
         ):
+            # Non-numeric ids are no Xtream stream (`/live/x/hls/playlist.m3u8`): no key, no
+            # account from them.
             match = _XTREAM_TAIL.match(tail)
             if match is None:
                 return None
             ident, extension = match.group(1), match.group(2) or ""
-        return known[0], known[1] + tail, known[2], ident, extension.lower() or None
+        if known[3] is None:
+            # Registered on the first stream, not the first prefix: a prefix whose tails
+            # are never stream ids must not invent an account.
+            known[3] = self.inventory.add_credentials(known[2])
+        return known[0], known[1] + tail, known[3], ident, extension.lower() or None
 
-    def _kind(self, path: str, group: str | None, container: str | None, title: str) -> EntryKind:
+    def _kind(
+        self, url: str, path: str, group: str | None, container: str | None, title: str
+    ) -> EntryKind:
         segment = _PATH_KIND.search(path)
         if segment:
             return _SEGMENT_KIND[segment.group(1)]
+        hint = self._group_hint(group)
+        if container in _VIDEO_FILES:
+            # VOD for sure: the group only says which kind of VOD.
+            if hint is EntryKind.EPISODE or _EPISODE_MARK.search(title):
+                return EntryKind.EPISODE
+            return EntryKind.FILM
+        if container in _LIVE_CONTAINERS or url.lower().startswith(_LIVE_SCHEMES):
+            return EntryKind.LIVE
+        return hint or EntryKind.LIVE
+
+    def _group_hint(self, group: str | None) -> EntryKind | None:
         if group not in self._groups:
             hint = None
             if group and _SERIES_GROUP.search(group):
@@ -324,12 +398,7 @@ class PlaylistBuilder:
             elif group and _FILM_GROUP.search(group):
                 hint = EntryKind.FILM
             self._groups[group] = hint
-        hint = self._groups[group]
-        if hint is not None:
-            return hint
-        if container in _VIDEO_FILES:
-            return EntryKind.EPISODE if _EPISODE_MARK.search(title) else EntryKind.FILM
-        return EntryKind.LIVE
+        return self._groups[group]
 
     def _next_key(self, key: str) -> str:
         # Resume from the last suffix given: a panel repeating one stream 100,000 times
@@ -342,14 +411,43 @@ class PlaylistBuilder:
         return f"{key}#{number}"
 
 
-def _extra(item: m3u.PlaylistItem) -> dict[str, str]:
+def _kodi_headers(suffix: str) -> dict[str, str]:
+    # `User-Agent=VLC%2F3&Referer=http%3A%2F%2Fh%2F`: Kodi's form, values URL-encoded.
+    headers: dict[str, str] = {}
+    for pair in suffix.split("&"):
+        name, _, value = pair.partition("=")
+        if name:
+            headers[name] = unquote_plus(value)
+    return headers
+
+
+def _is_placeholder(url: str) -> bool:
+    """Whether a URL stands in for no stream: no scheme, no host, a dummy host, no path."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme:
+        return True
+    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    authority, path = rest[:end].rpartition("@")[2], rest[end:].partition("?")[0]
+    host = authority[1:].partition("]")[0] if authority.startswith("[") else authority
+    host = host.rpartition(":")[0] if host.count(":") == 1 else host
+    host = host.lower()
+    if host in _PLACEHOLDER_HOSTS or host.endswith((".example", ".invalid", ".localhost")):
+        return True
+    # An http(s) URL with no path is a site, not a stream (multicast URLs have no path).
+    return scheme.lower() in ("http", "https") and not path.strip("/")
+
+
+def _extra(item: m3u.PlaylistItem, headers: dict[str, str] | None = None) -> dict[str, str]:
     if (
         _NAMED_ATTRS.issuperset(item.attrs)
         and not (item.vlcopts or item.kodiprops or item.directives)
         and item.extgrp is None
+        and not headers
     ):
         return {}
     extra = {name: _safe(value) for name, value in item.attrs.items() if name not in _NAMED_ATTRS}
+    for name, value in (headers or {}).items():
+        extra[f"header:{name}"] = _safe(value)
     for prefix, options in (("vlcopt:", item.vlcopts), ("kodiprop:", item.kodiprops)):
         seen: dict[str, int] = {}
         for key, value in options:

@@ -1,22 +1,24 @@
 """Read a Stalker / Ministra portal into an Inventory, logged in as one MAC address.
 
-The wire protocol (handshake, token, envelopes, paging) lives in
-:mod:`castwatch.sources.clients.stalker`; this module decides what to ask for and turns the
-answers into :class:`~castwatch.catalog.Entry` rows.
+The wire protocol (handshake, token, envelopes, paging, ``create_link``) lives in
+:mod:`castwatch.sources.clients.stalker`; rows become entries in
+:mod:`castwatch.sources.stalker_entries`; this module decides what to ask for. Series come
+from two places: the series listing (seasons under ``type=series``) and, on Ministra, the
+VOD listing's ``is_series`` rows (seasons and episodes under ``type=vod``). A series whose
+seasons cannot be read costs its episodes only, counted in the error budget. No link is
+made at ingest: playable URLs are asked for when an entry is verified.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 
-from castwatch.catalog import Credentials, Entry, EntryKind, Inventory, ServiceKind, redact_url
-from castwatch.catalog.credentials import MAC, split_credentials
-from castwatch.errors import SourceError
+from castwatch.catalog import Entry, EntryKind, Inventory, ServiceKind, redact_url
+from castwatch.errors import HttpStatusError, ProtocolError, SourceError
 from castwatch.sources.base import FetchOptions, Progress, Source, no_progress, register_source
+from castwatch.sources.budget import BadRows
 from castwatch.sources.clients.http import HttpClient, run_sync
 from castwatch.sources.clients.stalker import (
     JsonObject,
@@ -27,8 +29,10 @@ from castwatch.sources.clients.stalker import (
     session_cookies,
     session_headers,
 )
+from castwatch.sources.stalker_entries import EntryBuilder, flag
 
-_PLAYER_PREFIXES = ("ffrt ", "ffrt2 ", "ffrt3 ", "ffrt4 ", "ffmpeg ", "auto ")
+__all__ = ["EntryBuilder", "StalkerSource"]
+
 # Profile fields that identify the box or the subscriber: never stored.
 _SECRET_WORDS = ("mac", "password", "login", "token", "serial", "device_id", "signature", "ip")
 
@@ -88,7 +92,8 @@ async def _read(target: str, mac: str, options: FetchOptions, progress: Progress
             base_urls=[redact_url(client.api_url)],
             server_info={"profile": _public(profile, mac), "account": _public(account, mac)},
         )
-        builder = EntryBuilder(inventory.add_credentials, mac)
+        budget = BadRows(options.max_bad_rows, secrets=(mac,))
+        builder = EntryBuilder(inventory.add_credentials, mac, client.api_url, budget)
         genres, channels, film_groups, series_groups = await gather_all(
             [
                 client.categories("itv"),
@@ -98,15 +103,27 @@ async def _read(target: str, mac: str, options: FetchOptions, progress: Progress
             ]
         )
         inventory.entries.extend(builder.live(channels, genres))
+        budget.check("channels", len(channels), redact_url(client.api_url))
         progress("live", len(channels), len(channels))
         films = await _read_videos(client, "vod", builder.films, film_groups, progress)
         inventory.entries.extend(films)
         series = await _read_videos(client, "series", builder.series, series_groups, progress)
         inventory.entries.extend(series)
+        for what, read in (("films", films), ("series", series)):
+            budget.check(what, len(read) + budget.skipped(what), redact_url(client.api_url))
         if options.episodes:
-            seasons = await _read_seasons(client, series, progress)
-            for entry, items in zip(series, seasons, strict=True):
+            # Series of the VOD listing (is_series) list their seasons and episodes under
+            # type=vod; those of the series listing under type=series, one number per episode.
+            vod_series = [e for e in films if e.kind is EntryKind.SERIES and _is_vod_series(e)]
+            listed = await _read_seasons(client, series, progress, budget)
+            for entry, items in zip(series, listed, strict=True):
                 inventory.entries.extend(builder.episodes(entry, items))
+            nested = await _read_vod_seasons(client, vod_series, progress, budget)
+            for entry, seasons in zip(vod_series, nested, strict=True):
+                inventory.entries.extend(builder.vod_episodes(entry, seasons))
+            budget.check("series answers", len(series) + len(vod_series), redact_url(target))
+        for list_name, reason, example in client.skipped:
+            budget.skip(list_name, reason, example)
         inventory.warnings.extend(builder.warnings())
         return inventory
 
@@ -136,8 +153,19 @@ async def _read_videos(
     return entries
 
 
+def _is_vod_series(entry: Entry) -> bool:
+    # Multi-part films (an embedded ``series`` list) came with their parts: nothing to read.
+    return entry.extra.get("listed_in") == "vod" and "parts" not in entry.extra
+
+
+def _series_failed(budget: BadRows, entry: Entry, error: SourceError) -> None:
+    # One series whose seasons cannot be read costs that series' episodes, not the ingest.
+    reason = f"seasons unreadable ({type(error).__name__})"
+    budget.skip("series answers", reason, f"{entry.name} (id {entry.series_id}): {error.args[0]}")
+
+
 async def _read_seasons(
-    client: StalkerClient, series: list[Entry], progress: Progress
+    client: StalkerClient, series: list[Entry], progress: Progress, budget: BadRows
 ) -> list[list[JsonObject]]:
     """The seasons of every series, one paged listing each, all in parallel."""
     done = 0
@@ -154,14 +182,45 @@ async def _read_seasons(
         }
         try:
             seasons = await client.all_pages(query)
-        except SourceError as error:
-            # Same class and URL, but the message says which series broke the read.
-            context = f"could not read the seasons of series {entry.name!r} (id {entry.series_id})"
-            error.args = (f"{context}: {error.args[0]}", *error.args[1:])
-            raise
+        except (ProtocolError, HttpStatusError) as error:
+            _series_failed(budget, entry, error)
+            seasons = []
         done += 1
         progress("episodes", done, len(series))
         return seasons
+
+    return await gather_all([seasons_of(entry) for entry in series])
+
+
+async def _read_vod_seasons(
+    client: StalkerClient, series: list[Entry], progress: Progress, budget: BadRows
+) -> list[list[tuple[JsonObject, list[JsonObject]]]]:
+    """Seasons, then each season's episodes, of every VOD-listed series (Ministra's flow)."""
+    done = 0
+    progress("vod episodes", 0, len(series))
+
+    async def seasons_of(entry: Entry) -> list[tuple[JsonObject, list[JsonObject]]]:
+        nonlocal done
+        base: dict[str, str | int] = {
+            "type": "vod",
+            "action": "get_ordered_list",
+            "movie_id": entry.series_id or "",
+        }
+        try:
+            seasons = await client.all_pages({**base, "season_id": 0, "episode_id": 0})
+            seasons = [s for s in seasons if flag(s.get("is_season", True))]
+            episodes = await gather_all(
+                [
+                    client.all_pages({**base, "season_id": str(s.get("id")), "episode_id": 0})
+                    for s in seasons
+                ]
+            )
+        except (ProtocolError, HttpStatusError) as error:
+            _series_failed(budget, entry, error)
+            seasons, episodes = [], []
+        done += 1
+        progress("vod episodes", done, len(series))
+        return list(zip(seasons, episodes, strict=True))
 
     return await gather_all([seasons_of(entry) for entry in series])
 
@@ -179,213 +238,3 @@ def _public(answer: JsonObject, mac: str) -> JsonObject:
         if not any(word == key.lower() or word in key.lower().split("_") for word in _SECRET_WORDS)
         and mac.lower() not in str(value).lower()
     }
-
-
-class EntryBuilder:
-    """Turns portal items into entries that point at the MAC's credentials.
-
-    Exists to keep the per-item work in one place and to count the items it had to drop
-    (missing or repeated ids) for the inventory's warnings.
-    """
-
-    def __init__(self, register: Callable[[Credentials], int], mac: str) -> None:
-        self._register = register
-        self._mac = mac
-        self._credential = register(Credentials(mac=mac))
-        # Forms the MAC takes inside stream URLs: as given, lower case, percent-encoded.
-        self._mac_forms = (mac, mac.lower(), mac.replace(":", "%3A"), mac.replace(":", "%3a"))
-        self._seen: set[str] = set()
-        self._dropped: dict[str, int] = {}
-        self._played: dict[str, tuple[str | None, int, str]] = {}
-
-    def warnings(self) -> list[str]:
-        """One line per kind of dropped item."""
-        return [f"{count:,} {reason} dropped" for reason, count in self._dropped.items()]
-
-    def _admit(self, key: str | None, what: str) -> bool:
-        reason = f"{what} without an id" if key is None else f"repeated {what}"
-        if key is not None and key not in self._seen:
-            self._seen.add(key)
-            return True
-        self._dropped[reason] = self._dropped.get(reason, 0) + 1
-        return False
-
-    def live(self, channels: list[JsonObject], genres: list[JsonObject]) -> list[Entry]:
-        """Live channels: ``live:{id}``, grouped by genre title."""
-        titles = {str(genre.get("id")): _name(genre.get("title")) for genre in genres}
-        entries = []
-        for channel in channels:
-            channel_id = _id(channel.get("id"))
-            key = f"live:{channel_id}"
-            if not self._admit(key if channel_id else None, "channels"):
-                continue
-            genre_id = _id(channel.get("tv_genre_id"))
-            entry = Entry(
-                kind=EntryKind.LIVE,
-                key=key,
-                name=_name(channel.get("name")),
-                group=titles.get(str(genre_id)),
-                tvg_id=_text(channel.get("xmltv_id")),
-                tvg_logo=_text(channel.get("logo")),
-                stream_id=channel_id,
-                category_id=genre_id,
-            )
-            self._play(entry, channel)
-            number = _text(channel.get("number"))
-            if number:
-                entry.extra["number"] = number
-            entries.append(entry)
-        return entries
-
-    def films(self, items: list[JsonObject], category: JsonObject) -> list[Entry]:
-        """Films of one VOD category: ``film:{id}``."""
-        return self._videos(EntryKind.FILM, "film:", items, category, "films")
-
-    def series(self, items: list[JsonObject], category: JsonObject) -> list[Entry]:
-        """Series of one series category: ``series:{id}``."""
-        return self._videos(EntryKind.SERIES, "series:", items, category, "series")
-
-    def _videos(
-        self, kind: EntryKind, prefix: str, items: list[JsonObject], category: JsonObject, what: str
-    ) -> list[Entry]:
-        group = _name(category.get("title"))
-        category_id = _id(category.get("id"))
-        entries = []
-        for item in items:
-            item_id = _id(item.get("id"))
-            key = f"{prefix}{item_id}"
-            if not self._admit(key if item_id else None, what):
-                continue
-            entry = Entry(
-                kind=kind,
-                key=key,
-                name=_name(item.get("name")),
-                group=group,
-                tvg_logo=_text(item.get("screenshot_uri")),
-                stream_id=item_id if kind is EntryKind.FILM else None,
-                series_id=item_id if kind is EntryKind.SERIES else None,
-                category_id=_id(item.get("category_id")) or category_id,
-                added=_added(item.get("added")),
-                year=_year(item.get("year")),
-                rating=_float(item.get("rating_imdb")),
-            )
-            self._play(entry, item)
-            if kind is EntryKind.SERIES:
-                # A series' cmd opens its season list, not a stream: keep it as said, no URL.
-                entry.url = entry.credential = None
-            entries.append(entry)
-        return entries
-
-    def episodes(self, series: Entry, seasons: list[JsonObject]) -> list[Entry]:
-        """Episodes of one series: ``episode:{series_id}:{season}:{episode}``."""
-        entries = []
-        for index, season_item in enumerate(seasons, start=1):
-            season = _season_number(season_item, index)
-            numbers = season_item.get("series")
-            for number in numbers if isinstance(numbers, list) else ():
-                episode = _int(number)
-                key = f"episode:{series.series_id}:{season}:{episode}"
-                if not self._admit(key if episode is not None else None, "episodes"):
-                    continue
-                entry = Entry(
-                    kind=EntryKind.EPISODE,
-                    key=key,
-                    name=f"{series.name} S{season:02}E{episode:02}",
-                    group=series.group,
-                    series_id=series.series_id,
-                    episode_id=f"{season}:{episode}",
-                    season=season,
-                    episode_num=episode,
-                    category_id=series.category_id,
-                )
-                self._play(entry, season_item)
-                entries.append(entry)
-        return entries
-
-    def _play(self, entry: Entry, item: JsonObject) -> None:
-        """Set the entry's URL from the item's ``cmd``, credentials swapped for placeholders."""
-        cmd = _text(item.get("cmd"))
-        if cmd is None:
-            return
-        # Every episode of a season shares its season's cmd: split each distinct cmd once.
-        played = self._played.get(cmd)
-        if played is None:
-            if len(self._played) > 4096:
-                self._played.clear()
-            played = self._played[cmd] = self._split_cmd(cmd)
-        entry.url, entry.credential, entry.extra["cmd"] = played
-
-    def _split_cmd(self, cmd: str) -> tuple[str | None, int, str]:
-        """``(url, credential index, cmd as shown)`` for one raw ``cmd``."""
-        text = cmd.strip()
-        prefix = ""
-        lowered = text.lower()
-        for player in _PLAYER_PREFIXES:
-            if lowered.startswith(player):
-                prefix, text = text[: len(player)], text[len(player) :].strip()
-                break
-        url, found = split_credentials(text)
-        for form in self._mac_forms:
-            url = url.replace(form, MAC)
-        credential = self._credential
-        if found is not None and (found.username or found.password):
-            # Portals fronting an Xtream panel embed its account in stream URLs; restoring
-            # such a URL needs that account as well as the MAC.
-            credential = self._register(Credentials(found.username, found.password, self._mac))
-        # The raw cmd minus secrets: its player prefix says which player it expects.
-        return url or None, credential, prefix + url
-
-
-def _season_number(season: JsonObject, position: int) -> int:
-    # Season ids are "SERIES_ID:SEASON"; names are "Season N"; failing both, the position.
-    season_id = str(season.get("id") or "")
-    number = _int(season_id.rpartition(":")[2]) if ":" in season_id else None
-    if number is None:
-        # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        digits = "".join(ch for ch in str(season.get("name") or "") if ch.isdecimal())
-        number = int(digits) if digits else position
-    return number
-
-
-def _id(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value).strip() or None
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
-def _name(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _float(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number - number == 0 else None
-
-
-def _year(value: Any) -> int | None:
-    text = str(value or "")[:4]
-    return int(text) if len(text) == 4 and text.isdigit() and 1800 < int(text) < 2200 else None
-
-
-def _added(value: Any) -> datetime | None:
-    # Portals print server-local time without a zone; UTC is the only defensible reading.
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    except ValueError:
-        return None

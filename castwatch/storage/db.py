@@ -4,13 +4,24 @@
 configured URL (SQLite file in the data directory by default, PostgreSQL by URL), the
 credential vault, and the settings. Opening a store brings the schema to the newest Alembic
 revision, so a user never runs migrations by hand.
+
+A write that finds SQLite locked by another writer waits ``Settings.busy_timeout`` seconds,
+then fails as one :class:`~castwatch.errors.DatabaseLocked` (mapped here, in one place, for
+every statement and commit) naming the other castwatch processes using the database and
+their work: each open store leaves a small note in ``HOME/.users/`` until it is closed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -19,12 +30,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from castwatch.config import Settings
-from castwatch.errors import ConfigError, StorageError
+from castwatch.errors import ConfigError, DatabaseLocked, StorageError
 from castwatch.storage.secrets import CredentialVault
 
 
@@ -57,15 +68,98 @@ def _dump_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets readers (the CLI, a report) work while an ingest writes; NORMAL sync is
-    # durable across process crashes, which is the failure we design for.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout: float) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # Waiting for another writer comes first: switching to WAL may itself need the lock.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        # WAL lets readers (the CLI, a report) work while an ingest writes; NORMAL sync is
+        # durable across process crashes, which is the failure we design for.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return on_connect
+
+
+def _is_locked(error: BaseException | None) -> bool:
+    # SQLITE_BUSY ("database is locked") and SQLITE_LOCKED ("database table is locked").
+    return isinstance(error, sqlite3.OperationalError) and "is locked" in str(error)
+
+
+class _Users:
+    """Notes in ``HOME/.users/`` saying which castwatch processes have the database open.
+
+    Only read when a write was kept waiting, to name what held the lock; a note left by a
+    process that died is ignored (its pid is gone) and removed.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.folder = settings.home / ".users"
+        # A digest, not the URL: a PostgreSQL URL may carry a password.
+        self.db_key = hashlib.sha256(settings.db_url.encode()).hexdigest()[:32]
+        self.note: Path | None = None
+        work = settings.work
+        try:
+            self.folder.mkdir(mode=0o700, exist_ok=True)
+            note = self.folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+            note.write_bytes(orjson.dumps({"pid": os.getpid(), "work": work, "db": self.db_key}))
+            self.note = note
+        except OSError:
+            pass  # a read-only home: the lock message is only less specific
+
+    def others(self) -> list[str]:
+        """``castwatch WORK (pid N)`` for every other live process on the same database."""
+        found: list[str] = []
+        with contextlib.suppress(OSError):
+            for path in sorted(self.folder.glob("*.json")):
+                if path == self.note:
+                    continue
+                try:
+                    note = orjson.loads(path.read_bytes())
+                    pid = int(note["pid"])
+                except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+                    continue
+                if note.get("db") != self.db_key or pid == os.getpid():
+                    continue
+                if not _alive(pid):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                    continue
+                work = note.get("work")
+                found.append(f"castwatch {work} (pid {pid})" if work else f"castwatch (pid {pid})")
+        return found
+
+    def close(self) -> None:
+        if self.note is not None:
+            with contextlib.suppress(OSError):
+                self.note.unlink()
+            self.note = None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
+
+
+def _locked_message(settings: Settings, users: _Users, url: str) -> str:
+    others = users.others()
+    holder = (
+        "by " + ", ".join(others)
+        if others
+        else "by another program (no other castwatch process has it open)"
+    )
+    return (
+        f"the database {url} is locked {holder} and stayed locked for "
+        f"{settings.busy_timeout:g} s; nothing of this command was stored: let the other "
+        "writer finish, then run this again (or wait longer with CASTWATCH_BUSY_TIMEOUT=SECONDS)"
+    )
 
 
 class Store:
@@ -75,6 +169,7 @@ class Store:
         self.settings = settings
         self.engine = engine
         self.vault = vault
+        self._users: _Users | None = None
 
     @classmethod
     def open(cls, settings: Settings, migrate_schema: bool = True) -> Store:
@@ -84,18 +179,33 @@ class Store:
             engine = create_engine(settings.db_url, json_serializer=_dump_json)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise ConfigError(f"unusable database URL: {exc}") from None
+        users = _Users(settings)
+        url = engine.url.render_as_string(hide_password=True)
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_pragmas(settings.busy_timeout))
+
+            def on_error(context: ExceptionContext) -> BaseException | None:
+                # Every statement, commit and connect of this engine passes here: the one
+                # place where "database is locked" becomes a castwatch error.
+                if _is_locked(context.original_exception):
+                    return DatabaseLocked(_locked_message(settings, users, url))
+                return None
+
+            event.listen(engine, "handle_error", on_error)
         try:
             if migrate_schema:
                 migrate(engine)
         except OperationalError as exc:
             engine.dispose()
-            raise StorageError(
-                f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
-                f"{exc.orig}"
-            ) from None
-        return cls(settings, engine, CredentialVault(settings.keys_dir / "credentials.key"))
+            users.close()
+            raise StorageError(f"cannot open the database {url}: {exc.orig}") from None
+        except DatabaseLocked:
+            engine.dispose()
+            users.close()
+            raise
+        store = cls(settings, engine, CredentialVault(settings.keys_dir / "credentials.key"))
+        store._users = users
+        return store
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -106,6 +216,8 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._users is not None:
+            self._users.close()
 
     def __enter__(self) -> Store:
         return self

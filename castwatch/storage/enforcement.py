@@ -25,6 +25,7 @@ from castwatch.catalog.cases import (
     can_move,
     check_transition,
 )
+from castwatch.catalog.notices import CONTACT_ROLES as CONTACT_ROLES  # re-exported
 from castwatch.errors import NotFound, StorageError
 from castwatch.storage.db import Store
 from castwatch.storage.queries import find_service
@@ -36,8 +37,6 @@ from castwatch.storage.tables import (
     LedgerEntryRow,
     NoticeRow,
 )
-
-CONTACT_ROLES = ("host", "cdn", "registrar", "dmca-agent")
 
 
 def utc(moment: datetime) -> datetime:

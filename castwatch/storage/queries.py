@@ -1,13 +1,22 @@
-"""Read the catalog back: services, snapshots, the entries of a snapshot, and diffs."""
+"""Read the catalog back: services, snapshots, the entries of a snapshot, and diffs.
+
+Entry versions are shared between snapshots, so the order a service listed its entries in
+belongs to each snapshot, not to the rows: ``snapshot.entry_order`` holds the entry row ids
+in listing order, as zlib-compressed deltas (a re-read of an unchanged service lists the
+same ids in the same order, and sequential ids compress to almost nothing).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from castwatch.errors import NotFound
@@ -71,6 +80,69 @@ def iter_entries(session: Session, snapshot: SnapshotRow) -> Iterator[EntryRow]:
     """Every entry of a snapshot, streamed in key order (memory stays flat)."""
     query = select(EntryRow).where(in_snapshot(snapshot)).order_by(EntryRow.kind, EntryRow.key)
     yield from session.scalars(query.execution_options(yield_per=2000))
+
+
+#: Entry rows read per query when streaming a snapshot in listing order.
+_ORDER_BATCH = 1000
+
+
+def iter_listed(session: Session, snapshot: SnapshotRow) -> Iterator[EntryRow]:
+    """Every entry of a snapshot in the order the service listed them.
+
+    Snapshots stored before the order was recorded have none: they come in key order.
+    """
+    if snapshot.entry_order is None:
+        yield from iter_entries(session, snapshot)
+        return
+    ids = decode_order(snapshot.entry_order)
+    for start in range(0, len(ids), _ORDER_BATCH):
+        batch = ids[start : start + _ORDER_BATCH].tolist()
+        rows = {
+            row.id: row for row in session.scalars(select(EntryRow).where(EntryRow.id.in_(batch)))
+        }
+        yield from (rows[row_id] for row_id in batch if row_id in rows)
+        # The rows were read to be written out: let the identity map forget them.
+        for row in rows.values():
+            session.expunge(row)
+
+
+def record_order(connection: Connection, snapshot: SnapshotRow, keys: Iterable[str]) -> bytes:
+    """``snapshot.entry_order`` for entries listed with ``keys`` (in order, once each).
+
+    Reads the ids of the snapshot's versions once, after they were written; keys the
+    snapshot does not hold (skipped duplicates) are left out.
+    """
+    position = {key: index for index, key in enumerate(dict.fromkeys(keys))}
+    ids = array("q", bytes(8 * len(position)))
+    found = array("b", bytes(len(position)))
+    query = select(EntryRow.id, EntryRow.key).where(in_snapshot(snapshot))
+    for row_id, key in connection.execute(query):
+        index = position.get(key)
+        if index is not None:
+            ids[index] = row_id
+            found[index] = 1
+    return encode_order(row_id for row_id, ok in zip(ids, found, strict=True) if ok)
+
+
+def encode_order(ids: Iterable[int]) -> bytes:
+    """Row ids as zlib-compressed 64-bit deltas."""
+    deltas = array("q")
+    previous = 0
+    for row_id in ids:
+        deltas.append(row_id - previous)
+        previous = row_id
+    return zlib.compress(deltas.tobytes(), 6)
+
+
+def decode_order(blob: bytes) -> array[int]:
+    """The row ids :func:`encode_order` packed."""
+    deltas = array("q")
+    deltas.frombytes(zlib.decompress(blob))
+    total = 0
+    for index, delta in enumerate(deltas):
+        total += delta
+        deltas[index] = total
+    return deltas
 
 
 @dataclass(slots=True)

@@ -43,18 +43,20 @@ class CredentialVault:
                 f"cannot decrypt stored credentials with {self.key_path}: the key changed "
                 "or the database comes from another data directory"
             ) from None
-        return Credentials(**fields)
+        secrets = tuple((str(name), str(value)) for name, value in fields.pop("secrets", ()))
+        return Credentials(**fields, secrets=secrets)
 
 
 def _plain(credentials: Credentials) -> bytes:
-    return json.dumps(
-        {
-            "username": credentials.username,
-            "password": credentials.password,
-            "mac": credentials.mac,
-        },
-        sort_keys=True,
-    ).encode()
+    fields: dict[str, object] = {
+        "username": credentials.username,
+        "password": credentials.password,
+        "mac": credentials.mac,
+    }
+    if credentials.secrets:
+        # Only when present: accounts stored before URL secrets keep their fingerprints.
+        fields["secrets"] = [list(pair) for pair in credentials.secrets]
+    return json.dumps(fields, sort_keys=True).encode()
 
 
 def _load_or_create_key(path: Path) -> bytes:

@@ -20,6 +20,7 @@ from castwatch.catalog.endpoints import summarize_endpoints
 from castwatch.catalog.progress import Progress, no_progress
 from castwatch.storage.bulk import bulk_inserter, model_table
 from castwatch.storage.db import Store
+from castwatch.storage.queries import record_order
 from castwatch.storage.tables import (
     CredentialRow,
     EndpointRow,
@@ -77,6 +78,10 @@ def save_inventory(
             session, service.id, snapshot.id, inventory, credential_ids, progress
         )
         snapshot.added, snapshot.removed, snapshot.changed = added, removed, changed
+        # The listing order is the snapshot's own (versions are shared): export writes it.
+        snapshot.entry_order = record_order(
+            session.connection(), snapshot, (entry.key for entry in inventory.entries)
+        )
         session.add_all(
             EndpointRow(
                 snapshot_id=snapshot.id,

@@ -61,6 +61,8 @@ class SnapshotRow(Base):
     removed: Mapped[int] = mapped_column(Integer, default=0)
     changed: Mapped[int] = mapped_column(Integer, default=0)
     tool_version: Mapped[str] = mapped_column(String(40))
+    #: Entry row ids in the order the service listed them (storage/queries.py), migration 0008.
+    entry_order: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class CredentialRow(Base):
@@ -384,7 +386,11 @@ class LedgerEntryRow(Base):
     __tablename__ = "evidence_ledger"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # NULL: filed before any case (a verification capture, a reference): every file
+    # castwatch writes under evidence/ is in the ledger, case or not (migration 0007).
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_file.id"), index=True, nullable=True
+    )
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     stored_name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))

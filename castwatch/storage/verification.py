@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 
 from castwatch import __version__
-from castwatch.catalog.credentials import restore_credentials
+from castwatch.catalog.credentials import Credentials, restore_credentials
 from castwatch.catalog.verification import SUBJECT_KINDS, ReferenceInfo, VerificationResult
 from castwatch.errors import NotFound, StorageError
 from castwatch.storage.db import Store
@@ -207,6 +207,43 @@ class StreamTarget:
     url: str
     claimed_kind: str | None
     claimed_id: str | None
+    #: Stalker entries: the link to ask ``create_link`` for when the entry is played.
+    stalker: StalkerTicket | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class StalkerTicket:
+    """What a Stalker portal needs to make a playable URL for one entry (``create_link``).
+
+    ``cmd`` is the entry's ``cmd`` as the portal listed it, credentials restored; ``link``
+    is ``itv`` (live) or ``vod``; ``series`` the episode number when ``cmd`` is a season's.
+    """
+
+    api_url: str
+    mac: str
+    link: str
+    cmd: str
+    series: int | None = None
+
+
+def _stalker_ticket(
+    api_url: str,
+    mac: str | None,
+    kind: str,
+    extra: dict[str, str] | None,
+    credentials: Credentials | None,
+) -> StalkerTicket | None:
+    cmd = (extra or {}).get("cmd")
+    if not cmd or not mac or not api_url:
+        return None
+    series = (extra or {}).get("series", "")
+    return StalkerTicket(
+        api_url=api_url,
+        mac=mac,
+        link="itv" if kind == "live" else "vod",
+        cmd=restore_credentials(cmd, credentials) if credentials is not None else cmd,
+        series=int(series) if series.isdecimal() else None,
+    )
 
 
 def stream_targets(
@@ -217,8 +254,9 @@ def stream_targets(
 ) -> tuple[int, int, list[StreamTarget]]:
     """``(service id, snapshot id, targets)``: the entries of a snapshot that can be played.
 
-    Only plain HTTP(S) URLs count (a Stalker ``ffmpeg`` link must be created per play and is
-    not followed here). The claim is what identification stored for the entry, if anything.
+    Plain HTTP(S) URLs count; so do a Stalker service's entries with a ``cmd``, whose
+    :class:`StalkerTicket` says how to ask the portal for a URL when the entry is played
+    (links are short-lived). The claim is what identification stored for the entry, if any.
     """
     with store.session() as session:
         service_row = find_service(session, service)
@@ -242,15 +280,32 @@ def stream_targets(
                 )
             )
         }
+        # Stalker cmds become URLs only through create_link, asked at play time.
+        stalker = service_row.kind == "stalker"
+        api_url = (service_row.base_urls or [""])[0] if stalker else ""
+        box_mac = next((c.mac for c in secrets.values() if c.mac), None)
         targets = []
         for entry in iter_entries(session, snapshot):
             url = entry.url
-            if entry.kind not in kinds or not url or not url.startswith(("http://", "https://")):
+            found = secrets.get(entry.credential_id) if entry.credential_id else None
+            ticket = (
+                _stalker_ticket(
+                    api_url, (found.mac if found else None) or box_mac,
+                    entry.kind, entry.extra, found,
+                )
+                if stalker and entry.kind in kinds
+                else None
+            )  # fmt: skip
+            if ticket is not None:
+                url = restore_credentials(url, found) if url and found else (url or ticket.cmd)
+            elif entry.kind not in kinds or not url or not url.startswith(("http://", "https://")):
                 continue
-            if entry.credential_id in secrets:
-                url = restore_credentials(url, secrets[entry.credential_id])
+            elif found is not None:
+                url = restore_credentials(url, found)
             claimed_kind, claimed_id = claims.get(entry.id, (None, None))
             targets.append(
-                StreamTarget(entry.id, entry.kind, entry.name, url, claimed_kind, claimed_id)
+                StreamTarget(
+                    entry.id, entry.kind, entry.name, url, claimed_kind, claimed_id, ticket
+                )
             )
         return service_row.id, snapshot.id, targets

@@ -10,10 +10,10 @@ from castwatch.catalog.cases import Case, CaseStatus, EventKind
 from castwatch.catalog.evidence import GENESIS, EvidenceKind
 from castwatch.enforce.cases import show_case
 from castwatch.enforce.ledger import add_file, bytes_item, record
-from castwatch.enforce.signing import key_path
 from castwatch.enforce.verify import verify_ledger
 from castwatch.storage.db import Store
 from castwatch.storage.enforcement_ledger import iter_entries, read_signatures
+from castwatch.storage.ledger_key import key_path
 
 
 def test_items_are_chained_signed_and_verified(

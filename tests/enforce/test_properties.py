@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from castwatch.catalog.evidence import GENESIS, EvidenceFacts, seal
 from castwatch.catalog.notices import BlockTarget, NoticeFacts, Party, Recipient
+from castwatch.catalog.spreadsheet import safe_cell
 from castwatch.enforce.notices.builtin import BLOCKLIST_COLUMNS, blocklist_csv
 from castwatch.enforce.settings import CONFIG_FILE, load_enforce_settings
 from castwatch.errors import ConfigError
@@ -54,7 +55,8 @@ def test_blocklist_csv_round_trips_hostile_values(names: list[str], pattern: str
                         block_targets=targets)  # fmt: skip
     rows = list(csv.reader(io.StringIO(blocklist_csv(facts), newline="")))
     assert tuple(rows[0]) == BLOCKLIST_COLUMNS
-    assert [r[0] for r in rows[1:]] == names
+    # A name that would start a formula comes back with its neutralising quote.
+    assert [r[0] for r in rows[1:]] == [safe_cell(name) for name in names]
     assert all(r[-1] == 'case,"1"' for r in rows[1:])
 
 

@@ -17,10 +17,10 @@ from sqlalchemy import delete, select, update
 from castwatch.catalog.cases import Case
 from castwatch.enforce.cases import open_case
 from castwatch.enforce.ledger import add_file
-from castwatch.enforce.signing import key_path
 from castwatch.enforce.verify import VerifyReport, verify_ledger
 from castwatch.storage.db import Store
 from castwatch.storage.enforcement import utc
+from castwatch.storage.ledger_key import key_path
 from castwatch.storage.tables import LedgerEntryRow, LedgerHeadRow, LedgerSignatureRow
 
 LEDGER_COLUMNS = [column.name for column in LedgerEntryRow.__table__.columns]
@@ -163,7 +163,7 @@ def test_replacing_the_signing_key_is_detected(filed: Store) -> None:
     path = key_path(filed.settings.keys_dir)
     before = verify_ledger(filed).key_fingerprint
     path.unlink()
-    from castwatch.enforce.signing import LedgerKey
+    from castwatch.storage.ledger_key import LedgerKey
 
     LedgerKey.load_or_create(filed.settings.keys_dir)
     failures = _failed(verify_ledger(filed))

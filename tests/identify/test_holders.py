@@ -9,7 +9,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from castwatch.catalog.registry import ChannelRecord, Claim, ClaimKind, RightsHolder
+from castwatch.catalog import Entry, EntryKind, Inventory, ServiceKind
+from castwatch.catalog.registry import (
+    ChannelRecord,
+    Claim,
+    ClaimKind,
+    RightsHolder,
+    WorkKind,
+    WorkRecord,
+)
 from castwatch.errors import RegistryError
 from castwatch.identify.holders import (
     DEFAULT_HOLDERS,
@@ -18,7 +26,12 @@ from castwatch.identify.holders import (
     resolve_claims,
     unmatched_claims,
 )
+from castwatch.identify.impact import market_of, rights_impact
 from castwatch.identify.iptv_org import load_iptv_org
+from castwatch.identify.service import identify_snapshot
+from castwatch.storage import reference
+from castwatch.storage.db import Store
+from castwatch.storage.snapshots import save_inventory
 from tests.identify.test_iptv_org import SHARED_IPTV_ORG, needs_shared
 
 EXAMPLE = """
@@ -223,3 +236,91 @@ def test_any_text_loads_or_fails_cleanly(text: str) -> None:
         assert str(exc).startswith("<text>: ")
         return
     assert all(isinstance(holder, RightsHolder) for holder in holders)
+
+
+# --- territories in the impact ranking (issue 13) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("names", "market"),
+    [
+        ([f"FR| Channel {n}" for n in range(30)], ("FR",)),
+        ([f"|UK| Film {n}" for n in range(15)] + [f"[DE] Film {n}" for n in range(15)],
+         ("GB", "UK", "DE")),
+        ([f"AR: Film {n}" for n in range(25)], market_of([f"AR: x{n}" for n in range(25)])),
+        ([f"Film {n} (2001)" for n in range(100)], ()),  # no prefixes: no market
+        ([f"EN| Film {n}" for n in range(40)], ()),  # a language is no market
+        ([f"FR| C{n}" for n in range(10)], ()),  # too few to say
+    ],
+)  # fmt: skip
+def test_the_market_is_read_off_the_country_prefixes(
+    names: list[str], market: tuple[str, ...]
+) -> None:
+    assert market_of(names) == market
+    if names[0].startswith("AR"):
+        assert "SA" in market and "AR" not in market  # Arabic on a panel, not Argentina
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.text(max_size=30), max_size=60))
+def test_market_of_never_fails(names: list[str]) -> None:
+    market = market_of(names)
+    assert all(code.isupper() and 2 <= len(code) <= 4 for code in market)
+
+
+def test_a_claim_outside_the_service_market_is_counted_apart(store: Store) -> None:
+    from tests.identify.test_service import Registry
+
+    holders = [
+        RightsHolder("Sky Deutschland", claims=[Claim(ClaimKind.CHANNEL, "CanalPlus.fr", ("DE",))]),
+        RightsHolder("Groupe CANAL+", claims=[Claim(ClaimKind.CHANNEL, "CanalPlusSport.fr")]),
+        RightsHolder("French Studio", claims=[Claim(ClaimKind.WORK, "tt0001", ("FR", "BE"))]),
+    ]
+    inventory = Inventory(ServiceKind.XTREAM, "http://panel.test/", ["http://panel.test/"])
+    names = [f"FR| CANAL+ SPORT {q}" for q in ("HD", "FHD", "SD", "4K")] + ["FR| CANAL+ HD"]
+    names += [f"FR| ZENITH {n} HD" for n in range(20)]
+    for number, name in enumerate(names):
+        inventory.entries.append(Entry(EntryKind.LIVE, f"live:{number}", name, group="FR"))
+    inventory.entries.append(Entry(EntryKind.FILM, "film:1", "FR| The Silent Harbor (2021)"))
+    reference.replace_iptv_org(store, Registry(), "test")
+    reference.replace_holders(store, holders, "test")
+    reference.import_works(
+        store, [WorkRecord("tt0001", "The Silent Harbor", WorkKind.FILM, 2021)], "test"
+    )
+    save_inventory(store, inventory, "panel")
+    identify_snapshot(store, "panel")
+    report = rights_impact(store, "panel")
+    assert report.market == ("FR",)
+    by_name = {h.holder: h for h in report.holders}
+    assert by_name["Groupe CANAL+"].channels == {"CanalPlusSport.fr"}
+    assert by_name["French Studio"].works == {"tt0001"}  # FR is in its territories
+    # Sky's claim holds in Germany only: the French panel's CANAL+ is not Sky's harm there.
+    assert "Sky Deutschland" not in by_name
+    assert "Market of panel: FR." in report.territory_note
+
+
+def test_the_outside_market_count_is_reported(store: Store) -> None:
+    from tests.identify.test_service import Registry
+
+    holders = [
+        RightsHolder(
+            "Split Holder",
+            claims=[
+                Claim(ClaimKind.CHANNEL, "CanalPlus.fr", ("DE",)),
+                Claim(ClaimKind.CHANNEL, "CanalPlusSport.fr"),
+            ],
+        )
+    ]
+    inventory = Inventory(ServiceKind.XTREAM, "http://panel.test/", ["http://panel.test/"])
+    names = ["FR| CANAL+ HD", "FR| CANAL+ SPORT HD"] + [f"FR| ZENITH {n} HD" for n in range(20)]
+    for number, name in enumerate(names):
+        inventory.entries.append(Entry(EntryKind.LIVE, f"live:{number}", name, group="FR"))
+    reference.replace_iptv_org(store, Registry(), "test")
+    reference.replace_holders(store, holders, "test")
+    save_inventory(store, inventory, "panel")
+    identify_snapshot(store, "panel")
+    (split,) = rights_impact(store, "panel").holders
+    assert split.channels == {"CanalPlusSport.fr"}
+    assert split.outside_market == {"CanalPlus.fr"}
+    assert split.as_dict()["outside_market"] == 1
+    assert "outside_market" in rights_impact(store, "panel").territory_note

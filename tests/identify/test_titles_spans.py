@@ -24,13 +24,13 @@ def readings(raw: str) -> list[tuple[str, int | None, int]]:
         # Odd capitals no title word has.
         ("«FR» The Hidden Promise iTunes", "The Hidden Promise", 0),
         ("🇫🇷 The Last Star iTALiAN", "The Last Star", 0),
-        # Unknown words that touch a known tag.
-        ("||AR|| The Magnificent Seven Full HD 720p", "The Magnificent Seven", 1),
-        ("ES| Ultra HD NORDiC Train to Busan (2016)", "Train to Busan", 1),
-        ("⟦FR⟧ Sweet Lions Dolby Vision MULTI-Tlam", "Sweet Lions", 2),
-        ("Legendado VFF-Tlam Y Tu Mamá También", "Y Tu Mamá También", 1),
+        # Unknown words in capitals, in a mixed-case name, that touch a known tag.
+        ("||AR|| The Magnificent Seven FULL HD 720p", "The Magnificent Seven", 1),
+        ("ES| ULTRA HD NORDiC Train to Busan (2016)", "Train to Busan", 1),
+        ("⟦FR⟧ Sweet Lions DOLBY VISION MULTI-Tlam", "Sweet Lions", 2),
+        ("LEGENDADO VFF-Tlam Y Tu Mamá También", "Y Tu Mamá También", 1),
         # A glued release group and an age rating.
-        ("FR| IMAX GERMAN Light ★★★-EXTREME Prison Break {2005}", "Prison Break", 1),
+        ("FR| IMAX GERMAN LIGHT ★★★-EXTREME Prison Break {2005}", "Prison Break", 1),
         ("The Thing +18 [Uptobox]", "The Thing", 0),
     ],
 )
@@ -48,6 +48,15 @@ def test_junk_the_parser_does_not_know_is_left_out(raw: str, title: str, dropped
         ("4K-FR ▸ Hunter & Wolf [10bit-W4F]", "Hunter"),  # nor half of "A & B"
         ("Love Kari Dorta (2003) MULTI", "Love Kari"),  # next to the year only: a title word
         ("Kari Dorta 2003 MULTI", "Kari"),
+        # A word in the title's own case may be what makes it another title (issue 13).
+        ("Wind.Chill.2007.1080p.BluRay.x264", "Wind"),
+        ("Paper Heart (2009) MULTI", "Paper"),
+        ("Big Little Lies [VOSTFR] HD", "Big"),
+        ("Super Fuzz [VOSTFR] HD", "Super"),
+        ("||AR|| The Magnificent Seven Full HD 720p", "The Magnificent Seven"),
+        ("⟦FR⟧ Sweet Lions Dolby Vision MULTI-Tlam", "Sweet Lions"),
+        # In a name all in capitals, capitals say nothing: nothing plain is left out.
+        ("THE MAGNIFICENT SEVEN FULL HD 720P", "THE MAGNIFICENT SEVEN"),
     ],
 )
 def test_title_words_stay(raw: str, never: str) -> None:
@@ -55,12 +64,12 @@ def test_title_words_stay(raw: str, never: str) -> None:
 
 
 def test_the_year_goes_with_the_reading_unless_the_reading_holds_it() -> None:
-    assert ("Train to Busan", 2016, 1) in readings("Ultra HD NORDiC Train to Busan (2016)")
+    assert ("Train to Busan", 2016, 1) in readings("ULTRA HD NORDiC Train to Busan (2016)")
     assert readings("Space 1999") == []  # nothing to trim: the parser's alternatives do it
 
 
 def test_readings_are_ordered_fewest_dropped_words_then_most_words() -> None:
-    found = readings("⟦FR⟧ Sweet Lions Dolby Vision MULTI-Tlam")
+    found = readings("⟦FR⟧ Sweet Lions DOLBY VISION MULTI-Tlam")
     keys = [(reading[2], -len(reading[0].split())) for reading in found]
     assert keys == sorted(keys)
 

@@ -19,6 +19,7 @@ from castwatch.enforce.settings import WatchSettings
 from castwatch.enforce.watch import run_pass, seize_domain
 from castwatch.identify.impact import rights_impact
 from castwatch.report.dossier import render_pdf, write_dossier
+from castwatch.storage.custody import file_evidence, stored_item
 from castwatch.storage.db import Store
 from castwatch.storage.enforcement_notices import mark_notice
 from castwatch.storage.queries import find_service
@@ -48,6 +49,13 @@ def _verified(store: Store) -> None:
         path.write_bytes(_png(colour, f"capture {index}"))
         frames.append(str(path))
     (evidence / f"{reference}-0.png").write_bytes(_png((40, 160, 60), "reference"))
+    # Every file under evidence/ is a ledger item: file them as the capture would.
+    names = [Path(frame).name for frame in frames] + [f"{reference}-0.png"]
+    file_evidence(store, [
+        stored_item(store.settings, name, "thumbnail", "image/png", "a frame", "sim",
+                    datetime.now(UTC))
+        for name in names
+    ])  # fmt: skip
     save_reference(
         store,
         ReferenceInfo("work", "tt0000000", False, "film0.mp4", 5400.0, datetime.now(UTC),

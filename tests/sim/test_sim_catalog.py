@@ -106,3 +106,41 @@ def test_impossible_sizes_are_refused() -> None:
 
 def test_the_cache_shares_one_catalog() -> None:
     assert cached_catalog(3, 10, 10, 2, 5) is cached_catalog(3, 10, 10, 2, 5)
+
+
+def test_films_and_series_carry_real_titles_and_a_share_of_invented_ones() -> None:
+    import gzip
+
+    from castwatch.sim.catalog import REAL_FILM_SHARE
+    from castwatch.sim.naming import BUNDLED_WORKS, dotted
+
+    catalog = generate_catalog(seed=3, live=0, films=4000, series=200, episodes=400)
+    with gzip.open(BUNDLED_WORKS, "rt", encoding="utf-8") as handle:
+        rows = [line.split("\t") for line in handle.read().splitlines()[1:]]
+    titles = {row[0]: (row[1], row[2]) for row in rows}
+    real = [film for film in catalog.films if film.work_id]
+    # Ground truth: the title and year of the bundled work are in the name as listed.
+    for film in real:
+        title, year = titles[film.work_id]
+        assert str(film.year) == year
+        assert title in film.name or dotted(title) in film.name
+    share = len(real) / len(catalog.films)
+    assert REAL_FILM_SHARE - 0.05 < share < REAL_FILM_SHARE + 0.05
+    names = [film.name for film in real]
+    assert any(re.fullmatch(r"FR\| .+ \(\d{4}\) MULTi 1080p", name) for name in names)
+    assert any(
+        re.search(r"\.\d{4}\.(?:1080p|MULTi|FRENCH|2160p|AMZN|TRUEFRENCH)\.", n) for n in names
+    )
+    assert any(show.work_id for show in catalog.series)
+    assert any(not show.work_id for show in catalog.series)
+    for show in catalog.series:
+        if show.work_id:
+            assert titles[show.work_id][0] in show.name
+
+
+def test_dotted_release_names() -> None:
+    from castwatch.sim.naming import dotted
+
+    assert dotted("Alien from L.A.") == "Alien.from.L.A"
+    assert dotted("Mission: Impossible – Fallout") == "Mission.Impossible.Fallout"
+    assert dotted("Harry & Sally's Day") == "Harry.and.Sallys.Day"

@@ -19,9 +19,8 @@ from castwatch.sources.clients.m3u import (
     decode,
     parse_extinf,
     parse_m3u,
-    quote_value,
-    write_m3u,
 )
+from castwatch.sources.clients.m3u_writer import quote_value, write_m3u
 
 PIRATE = (
     '#EXTM3U url-tvg="http://h/epg.xml" x-tvg-url="http://h/epg2.xml"\n'

@@ -18,9 +18,9 @@ from castwatch.catalog.credentials import PASSWORD, USERNAME
 from castwatch.errors import (
     AccountBanned,
     AuthenticationError,
-    HttpStatusError,
     ProtocolError,
     SourceError,
+    TooManyBadRows,
 )
 from castwatch.sim import SimConfig, SimServer
 from castwatch.sources.base import FetchOptions
@@ -118,9 +118,13 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 class VariantPanel:
     """A panel that answers in the odd shapes real panels use, and can fail one series."""
 
-    def __init__(self, failing_series: str | None = None, api: bool = True) -> None:
+    def __init__(
+        self, failing_series: str | None = None, api: bool = True, clean: bool = False
+    ) -> None:
         self.failing_series = failing_series
         self.api = api
+        #: Serve only readable rows, so that what a test breaks is the only bad thing.
+        self.clean = clean
         self.in_flight = self.peak = 0
 
     async def __call__(self, scope: Scope, receive: Any, send: Send) -> None:
@@ -146,7 +150,10 @@ class VariantPanel:
             if query["series_id"] == self.failing_series:
                 await _send(send, 500, b"boom")
                 return
-        await _send(send, 200, orjson.dumps(_VARIANT_ANSWERS.get(action, [])))
+        answer = _VARIANT_ANSWERS.get(action, [])
+        if self.clean and action == "get_live_streams":
+            answer = answer[:1]
+        await _send(send, 200, orjson.dumps(answer))
 
 
 _VARIANT_ANSWERS: dict[str | None, Any] = {
@@ -187,7 +194,8 @@ _ACCOUNT = FetchOptions(credentials=Credentials("u", "p"), retries=1, backoff=0.
 
 def test_odd_but_real_shapes_are_read(variant: tuple[str, VariantPanel]) -> None:
     base, _ = variant
-    inventory = XtreamSource().fetch(base, _ACCOUNT)
+    # One live row in three has no id: far past the default 1% budget of so short a list.
+    inventory = XtreamSource().fetch(base, dataclasses.replace(_ACCOUNT, max_bad_rows=0.5))
     live = [e for e in inventory.entries if e.kind is EntryKind.LIVE]
     assert [(e.key, e.category_id, e.group) for e in live] == [("live:7", "3", None)]
     film = next(e for e in inventory.entries if e.kind is EntryKind.FILM)
@@ -195,25 +203,49 @@ def test_odd_but_real_shapes_are_read(variant: tuple[str, VariantPanel]) -> None
     assert inventory.counts()["series"] == 12
     # Every series answers the same episode id: the first keeps it, the rest are repeats.
     assert inventory.counts()["episode"] == 1
-    assert any("repeated live streams" in w for w in inventory.warnings)
-    assert any("live streams without an id" in w for w in inventory.warnings)
+    assert any(w.startswith("live streams: 1 × repeated stream_id") for w in inventory.warnings)
+    assert "live streams: 1 row(s) skipped, no stream_id" in "\n".join(inventory.warnings)
+
+
+def test_a_row_without_an_id_past_the_budget_refuses_the_read(
+    variant: tuple[str, VariantPanel],
+) -> None:
+    base, _ = variant
+    with pytest.raises(TooManyBadRows) as caught:
+        XtreamSource().fetch(base, _ACCOUNT)
+    message = str(caught.value)
+    assert "1 of 3 rows of the live streams list" in message
+    assert "no stream_id" in message and "--max-bad-rows" in message
 
 
 def test_episode_requests_respect_the_concurrency_bound(
     variant: tuple[str, VariantPanel],
 ) -> None:
     base, panel = variant
-    XtreamSource().fetch(base, dataclasses.replace(_ACCOUNT, concurrency=3))
+    XtreamSource().fetch(base, dataclasses.replace(_ACCOUNT, concurrency=3, max_bad_rows=0.5))
     assert 1 <= panel.peak <= 3
 
 
-def test_one_failed_series_fails_the_whole_read(serve: Serve) -> None:
-    with serve(VariantPanel(failing_series="5")) as base, pytest.raises(HttpStatusError) as caught:
+def test_one_failed_series_past_the_budget_fails_the_read(serve: Serve) -> None:
+    # One series in twelve is 8%: past the default budget of 1%.
+    panel = VariantPanel(failing_series="5", clean=True)
+    with serve(panel) as base, pytest.raises(TooManyBadRows) as caught:
         XtreamSource().fetch(base, _ACCOUNT)
     message = str(caught.value)
-    assert "series 'S5' (id 5)" in message
-    assert "series_id=5" in message and "player_api.php" in message
+    assert "1 of 12 rows of the series answers list" in message
+    assert '"series_id":"5","name":"S5"' in message
+    assert "HTTP 500" in message
     assert "password=p&" not in message
+
+
+def test_one_failed_series_within_the_budget_costs_only_that_series(serve: Serve) -> None:
+    options = dataclasses.replace(_ACCOUNT, max_bad_rows=0.5)
+    with serve(VariantPanel(failing_series="5")) as base:
+        inventory = XtreamSource().fetch(base, options)
+    assert inventory.counts()["series"] == 12
+    (line,) = [w for w in inventory.warnings if w.startswith("series answers")]
+    assert "1 row(s) skipped, get_series_info failed" in line
+    assert '"series_id":"5"' in line
 
 
 def test_without_a_player_api_the_playlist_is_read(serve: Serve) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from castwatch.catalog.notices import BlockTarget, NoticeFacts
+from castwatch.catalog.spreadsheet import safe_row
 from castwatch.enforce.notices.base import (
     Element,
     NoticeTemplate,
@@ -238,10 +239,11 @@ def blocklist_csv(facts: NoticeFacts) -> str:
     writer.writerow(BLOCKLIST_COLUMNS)
     for target in facts.block_targets:
         row = _target_row(target, facts.case_name)
-        writer.writerow(
+        # Names and URLs come from the pirate service: no cell may run as a formula.
+        writer.writerow(safe_row(
             ";".join(str(v) for v in value) if isinstance(value, list)
             else value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "strftime")
             else value
             for value in (row[column] for column in BLOCKLIST_COLUMNS)
-        )  # fmt: skip
+        ))  # fmt: skip
     return out.getvalue()

@@ -28,7 +28,6 @@ from castwatch.catalog.notices import (
 )
 from castwatch.enforce.notices.base import NoticeTemplate, get_template
 from castwatch.enforce.settings import EnforceSettings
-from castwatch.enforce.signing import load_public_key, public_fingerprint
 from castwatch.errors import EnforcementError
 from castwatch.identify.impact import rights_impact
 from castwatch.storage.db import Store
@@ -43,6 +42,7 @@ from castwatch.storage.enforcement_notices import (
     save_notices,
     titles,
 )
+from castwatch.storage.ledger_key import load_public_key, public_fingerprint
 
 MIN_CONFIDENCE = 0.5
 _EVIDENCE_CITED = 50

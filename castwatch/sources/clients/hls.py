@@ -34,6 +34,7 @@ from castwatch.catalog.credentials import redact_url
 from castwatch.errors import EncryptedMedia, ProtocolError, ResponseTooLarge, SourceTimeout
 from castwatch.sources.base import FetchOptions
 from castwatch.sources.clients.http import HttpClient, Response
+from castwatch.sources.clients.netpolicy import NetPolicy
 
 #: Which variant of a master playlist to follow.
 VariantChoice = Literal["lowest", "highest"]
@@ -293,14 +294,20 @@ class HlsClient:
 
     Playlists and segments go through two :class:`HttpClient`\\ s: playlists capped at
     :attr:`HlsLimits.max_playlist_bytes`, segments at ``options.max_bytes``. Both retry 5xx,
-    timeouts and dropped connections as every castwatch request does.
+    timeouts and dropped connections as every castwatch request does, and share one network
+    policy: variant playlists and segments are URLs from data.
     """
 
     def __init__(self, options: FetchOptions, limits: HlsLimits | None = None) -> None:
         self.limits = limits or HlsLimits()
         self.options = options
-        self._playlists = HttpClient(replace(options, max_bytes=self.limits.max_playlist_bytes))
-        self._segments = HttpClient(options)
+        # One network policy for both: the first playlist asked for (or the service's URLs,
+        # when the caller names them) is what variants and segments may reach privately.
+        policy = NetPolicy.for_urls(options.trusted_urls, options.allow_private_networks)
+        self._playlists = HttpClient(
+            replace(options, max_bytes=self.limits.max_playlist_bytes), policy=policy
+        )
+        self._segments = HttpClient(options, policy=policy)
 
     async def __aenter__(self) -> HlsClient:
         return self

@@ -1,9 +1,14 @@
 """HTTP for hostile servers: size caps, deadlines, retries with backoff, a request-rate ceiling.
 
 Every protocol client goes through :class:`HttpClient`, so every source gets the same defences:
-an enormous or endless body stops at ``max_bytes``, a slow-drip server at the deadline, a
-redirect loop at ten hops, a flaky 5xx after a few retries, and no error message ever shows
-credentials. httpx does the HTTP; this module adds the policy httpx leaves to its callers.
+an enormous or endless body stops at ``max_bytes``, and all answers in flight together at the
+process budget (:mod:`.budget`); a silent server at the read timeout (``--timeout``) and a
+slow-drip one at the overall deadline (``--deadline``), whether the body is read whole
+(``get``, ``peek``) or streamed (``stream``); a redirect loop at ten hops, a flaky 5xx after
+a few retries; a URL from data pointing at a private address at the network policy
+(:mod:`.netpolicy`, checked on every connection, redirect hops included); and no error
+message ever shows credentials. httpx does the HTTP; this module adds the policy httpx
+leaves to its callers.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import Any, TypeVar
 
+import httpcore
 import httpx
 import orjson
 
 from castwatch.catalog.credentials import redact_url
 from castwatch.errors import (
+    BlockedByPolicy,
     FetchError,
     HttpStatusError,
     ProtocolError,
@@ -33,6 +40,9 @@ from castwatch.errors import (
     TruncatedResponse,
 )
 from castwatch.sources.base import FetchOptions
+from castwatch.sources.clients.budget import ByteBudget, Hold, process_budget
+from castwatch.sources.clients.decoding import ACCEPT_ENCODING, CorruptEncoding, decoded_chunks
+from castwatch.sources.clients.netpolicy import NetPolicy, PolicyBackend, Refused
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
 MAX_REDIRECTS = 10
@@ -57,10 +67,10 @@ class Response:
 def is_retriable(exc: FetchError) -> bool:
     """Whether another attempt may cure ``exc``: 5xx/429, timeouts, dropped connections.
 
-    A capped body or a redirect loop would fail the same way again; other statuses (401,
-    404...) are answers, not accidents.
+    A capped body, a redirect loop or a policy refusal would fail the same way again; other
+    statuses (401, 404...) are answers, not accidents.
     """
-    if isinstance(exc, ResponseTooLarge | RedirectLoop):
+    if isinstance(exc, ResponseTooLarge | RedirectLoop | BlockedByPolicy):
         return False
     return not isinstance(exc, HttpStatusError) or exc.status in _RETRY_STATUSES
 
@@ -138,7 +148,12 @@ class RateLimiter:
 
 
 class HttpClient:
-    """An async HTTP client with castwatch's limits. Use as ``async with HttpClient(opts)``."""
+    """An async HTTP client with castwatch's limits. Use as ``async with HttpClient(opts)``.
+
+    ``policy`` is the network policy (shared when several clients read one service, as the
+    HLS client's do); by default it is made from ``options.trusted_urls`` and
+    ``options.allow_private_networks``. ``budget`` defaults to the process's.
+    """
 
     def __init__(
         self,
@@ -146,9 +161,20 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         cookies: Mapping[str, str] | None = None,
+        policy: NetPolicy | None = None,
+        budget: ByteBudget | None = None,
     ) -> None:
         self.options = options
-        self._headers = {"User-Agent": options.user_agent, "Accept": "*/*", **(headers or {})}
+        self.policy = policy or NetPolicy.for_urls(
+            options.trusted_urls, options.allow_private_networks
+        )
+        self.budget = budget or process_budget()
+        self._headers = {
+            "User-Agent": options.user_agent,
+            "Accept": "*/*",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            **(headers or {}),
+        }
         # One cookie jar for every connection, so cookies a server sets hold for the session.
         self._cookies = httpx.Cookies(CookieJar())
         for name, value in (cookies or {}).items():
@@ -184,14 +210,25 @@ class HttpClient:
         if self._ssl_context is None:
             # Loading the CA bundle is slow: once per HttpClient, not once per connection.
             self._ssl_context = httpx.create_ssl_context()
+        transport = httpx.AsyncHTTPTransport(
+            verify=self._ssl_context,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
+        # httpx has no option for the network backend: the pool is rebuilt with the one that
+        # applies the network policy where connections open (every redirect hop included).
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=self._ssl_context,
+            max_connections=1,
+            max_keepalive_connections=1,
+            network_backend=PolicyBackend(self.policy),
+        )
         client = httpx.AsyncClient(
             headers=self._headers,
             cookies=self._cookies.jar,
             timeout=httpx.Timeout(self.options.timeout),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
-            verify=self._ssl_context,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            transport=transport,
         )
         self._clients.append(client)
         return client
@@ -210,23 +247,25 @@ class HttpClient:
                 async with self._slots:
                     await self._rate.wait()
                     # asyncio.timeout, not wait_for: no extra task per request.
-                    async with asyncio.timeout(self._deadline()):
+                    async with asyncio.timeout(self.options.deadline):
                         return await self._get_once(url, params, headers, ok)
             except FetchError as exc:
                 if not is_retriable(exc) or attempt >= self.options.retries:
                     raise
             except TimeoutError:
                 if attempt >= self.options.retries:
-                    raise SourceTimeout(
-                        f"no complete answer within {self._deadline():.0f} s", redact_url(url)
-                    ) from None
+                    raise self._past_deadline(url) from None
             await asyncio.sleep(self.options.backoff * (2**attempt))
             attempt += 1
 
-    def _deadline(self) -> float:
-        # One slow-drip body must not hold an ingest forever: the read timeout only bounds the
-        # gap between bytes, so cap the whole exchange too.
-        return max(self.options.timeout * 10, 60.0)
+    def _past_deadline(self, url: str) -> SourceTimeout:
+        # The read timeout only bounds the gap between bytes: a server dripping one byte
+        # every few seconds never trips it. The deadline bounds the whole exchange.
+        return SourceTimeout(
+            f"no complete answer within the {self.options.deadline:g} s deadline "
+            "(a slow-drip server? raise it with --deadline)",
+            redact_url(url),
+        )
 
     async def _get_once(
         self,
@@ -235,14 +274,14 @@ class HttpClient:
         headers: Mapping[str, str] | None,
         ok: frozenset[int],
     ) -> Response:
-        async with self._open(url, params, headers) as response:
+        async with self._open(url, params, headers) as response, self.budget.hold() as hold:
             if response.status_code not in ok:
                 raise HttpStatusError(
                     f"server answered HTTP {response.status_code}",
                     _shown(response),
                     response.status_code,
                 )
-            body = await self._read_capped(response)
+            body = await self._read_capped(response, hold)
             return Response(
                 url=str(response.url),
                 status=response.status_code,
@@ -255,17 +294,30 @@ class HttpClient:
     async def stream(
         self, url: str, params: Mapping[str, str | int] | None = None
     ) -> AsyncIterator[AsyncIterator[bytes]]:
-        """Open a body as a stream of chunks, capped at ``max_bytes``; no retries mid-body."""
+        """Open a body as a stream of chunks, capped at ``max_bytes``; no retries mid-body.
+
+        The deadline covers the whole ``async with`` block, the caller's reading included:
+        :class:`SourceTimeout` naming it when the body is not over by then.
+        """
         async with self._slots:
             await self._rate.wait()
-            async with self._open(url, params, None) as response:
-                if response.status_code != 200:
-                    raise HttpStatusError(
-                        f"server answered HTTP {response.status_code}",
-                        _shown(response),
-                        response.status_code,
-                    )
-                yield self._iter_capped(response)
+            try:
+                # asyncio.timeout cancels whatever this task awaits inside the block, which is
+                # the caller's loop over the chunks: a slow drip cannot outlast the deadline.
+                async with asyncio.timeout(self.options.deadline):
+                    async with (
+                        self._open(url, params, None) as response,
+                        self.budget.hold() as hold,
+                    ):
+                        if response.status_code != 200:
+                            raise HttpStatusError(
+                                f"server answered HTTP {response.status_code}",
+                                _shown(response),
+                                response.status_code,
+                            )
+                        yield self._iter_capped(response, hold, keep=False)
+            except TimeoutError:
+                raise self._past_deadline(url) from None
 
     async def peek(self, url: str, limit: int = 64 * 1024) -> Response:
         """Status, headers and the first ``limit`` bytes of the body, whatever the status.
@@ -276,18 +328,16 @@ class HttpClient:
         async with self._slots:
             await self._rate.wait()
             try:
-                async with asyncio.timeout(self._deadline()):
+                async with asyncio.timeout(self.options.deadline):
                     return await self._peek_once(url, limit)
             except TimeoutError:
-                raise SourceTimeout(
-                    f"no answer within {self._deadline():.0f} s", redact_url(url)
-                ) from None
+                raise self._past_deadline(url) from None
 
     async def _peek_once(self, url: str, limit: int) -> Response:
-        async with self._open(url, None, None) as response:
+        async with self._open(url, None, None) as response, self.budget.hold() as hold:
             chunks: list[bytes] = []
             size = 0
-            async with aclosing(self._iter_capped(response)) as body:
+            async with aclosing(self._iter_capped(response, hold)) as body:
                 async for chunk in body:
                     chunks.append(chunk)
                     size += len(chunk)
@@ -309,12 +359,15 @@ class HttpClient:
         headers: Mapping[str, str] | None,
     ) -> AsyncIterator[httpx.Response]:
         self.requests += 1
+        self.policy.note_request(url)
         client = self._take_client()
         try:
             async with client.stream(
                 "GET", url, params=dict(params) if params else None, headers=headers
             ) as response:
                 yield response
+        except Refused as exc:
+            raise BlockedByPolicy(str(exc), redact_url(url)) from None
         except httpx.TooManyRedirects:
             raise RedirectLoop(f"more than {MAX_REDIRECTS} redirects", redact_url(url)) from None
         except httpx.TimeoutException as exc:
@@ -332,11 +385,18 @@ class HttpClient:
         finally:
             self._idle.append(client)
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        chunks = [chunk async for chunk in self._iter_capped(response)]
+    async def _read_capped(self, response: httpx.Response, hold: Hold) -> bytes:
+        chunks = [chunk async for chunk in self._iter_capped(response, hold)]
         return b"".join(chunks)
 
-    async def _iter_capped(self, response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    async def _iter_capped(
+        self, response: httpx.Response, hold: Hold, keep: bool = True
+    ) -> AsyncGenerator[bytes, None]:
+        """The decoded body, capped; each chunk is drawn from the budget while it is held.
+
+        ``keep``: the caller holds every chunk until the answer is over (a body read whole);
+        otherwise a chunk goes back to the budget once the caller has taken the next one.
+        """
         cap = self.options.max_bytes
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
@@ -347,16 +407,29 @@ class HttpClient:
             )
         received = 0
         try:
-            # Count decoded bytes: the cap must hold after decompression (gzip bombs).
-            async for chunk in response.aiter_bytes():
-                received += len(chunk)
-                if received > cap:
-                    raise ResponseTooLarge(
-                        f"answer passed the {cap:,}-byte cap and was cut off "
-                        "(an endless stream? raise it with --max-bytes)",
-                        _shown(response),
-                    )
-                yield chunk
+            # Count decoded bytes: the cap must hold after decompression (gzip bombs), and it
+            # is checked every step of the inflation, not after a whole chunk is inflated.
+            async with aclosing(decoded_chunks(response)) as decoded:
+                async for chunk in decoded:
+                    received += len(chunk)
+                    if received > cap:
+                        raise ResponseTooLarge(
+                            f"answer passed the {cap:,}-byte cap and was cut off "
+                            "(an endless stream? raise it with --max-bytes)",
+                            _shown(response),
+                        )
+                    if not hold.take(len(chunk)):
+                        raise ResponseTooLarge(
+                            f"answers in flight passed this process's {hold.budget.limit:,}-byte "
+                            f"memory budget ({received:,} bytes into this one; enormous answers "
+                            "at once? lower --concurrency, or raise CASTWATCH_MAX_BYTES_IN_FLIGHT)",
+                            _shown(response),
+                        )
+                    yield chunk
+                    if not keep:
+                        hold.give(len(chunk))
+        except CorruptEncoding as exc:
+            raise ProtocolError(f"{exc} after {received:,} bytes", _shown(response)) from None
         except httpx.TimeoutException:
             raise SourceTimeout(
                 f"stalled after {received:,} bytes (no data for {self.options.timeout:g} s)",

@@ -1,4 +1,4 @@
-"""Extended M3U (IPTV playlists): a streaming parser, and a writer that round-trips with it.
+"""Extended M3U (IPTV playlists): a streaming parser (the writer is in ``m3u_writer``).
 
 Hand-written on purpose: no maintained library parses extended IPTV M3U at this speed and
 with this tolerance (``bench/ingest.py`` measures it on a 206,000-entry panel export).
@@ -21,10 +21,19 @@ The grammar (``docs/protocols.md``), decided where real playlists disagree:
 * Directive lines up to the URL belong to the entry the URL ends: ``#EXTGRP``, every
   ``#EXTVLCOPT`` and ``#KODIPROP`` (as ``(key, value)``), any other ``#`` line verbatim.
   A URL without ``#EXTINF`` is an entry with an empty title (plain M3U).
+* A quoted attribute may span lines: an ``#EXTINF`` whose attribute quote is still open at
+  the line end (no comma after it) takes the following text lines, joined with a space,
+  until the quote closes. The join is bounded: it stops, and the line is read alone as
+  before (an unclosed quote runs to the next comma), at a ``#`` line, a ``scheme://`` URL,
+  after :data:`MAX_CONTINUATION` lines or :data:`MAX_LINE` characters, or at the end, so an
+  attribute quote that never closes cannot swallow the file.
+* Separator titles (:func:`is_separator_title`: ``=====sudan=====``, ``---UHD | 4K``) on an
+  ``#EXTINF`` without a URL are counted as separators, not as dropped entries; the adapter
+  decides what a separator with a placeholder URL is.
 * Counted in :attr:`M3UParser.warnings`, never raised: an ``#EXTINF`` without a URL before
   the next ``#EXTINF`` / ``#EXTM3U`` / end (dropped), a URL without ``scheme://`` (kept),
   a line longer than ``max_line`` (default :data:`MAX_LINE`, skipped), over :data:`MAX_DIRECTIVES`
-  directives on one entry (the extra ones dropped).
+  directives on one entry (the extra ones dropped), joined and unclosed quotes, separators.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ import codecs
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 #: Longest line read; a longer one is skipped, so an endless line cannot grow memory.
@@ -41,7 +50,13 @@ MAX_LINE = 1 << 20
 #: Most directive lines kept on one entry, for the same reason.
 MAX_DIRECTIVES = 1024
 
+#: Most text lines one open attribute quote may take before it is read as unclosed.
+MAX_CONTINUATION = 8
+
 DROPPED_EXTINF = "#EXTINF without a URL (dropped)"
+SEPARATOR = "separator titles without a stream (not entries)"
+JOINED_QUOTE = "quoted attribute spanning lines (joined)"
+UNCLOSED_QUOTE = "attribute quote never closed (read to the line end)"
 BROKEN_URL = "URL without a scheme:// (kept as given)"
 LONG_LINE = "line over the length cap (skipped)"
 MANY_DIRECTIVES = f"over {MAX_DIRECTIVES} directives on one entry (the rest dropped)"
@@ -72,6 +87,27 @@ _VALID_NAME = re.compile(rf"{_NAME}\Z")
 _DQ_CLOSER = re.compile(rf'"{_CLOSER}')
 _SQ_CLOSER = re.compile(rf"'{_CLOSER}")
 _SPECIAL = ("#EXTM3U", "#EXTINF:", "#EXTGRP:", "#EXTVLCOPT:", "#KODIPROP:")
+# Separator runs: `=`, `-`, `#`, `*` and box drawing (U+2500-U+257F), around at most a word.
+_RUN = "[=#*\\-\u2500-\u257f]"
+_SEPARATOR_TITLE = re.compile(
+    rf"(?:{_RUN}{{3,}}.*|.*{_RUN}{{3,}}|{_RUN}{{2,}}.*{_RUN}{{2,}}|{_RUN}+)\Z", re.DOTALL
+)
+#: Characters separator runs are made of.
+SEPARATOR_CHARS = frozenset("=#*-" + "".join(map(chr, range(0x2500, 0x2580))))
+
+
+def is_separator_title(title: str) -> bool:
+    """Whether a title is a separator: runs of ``=``, ``-``, ``#``, ``*`` or box drawing.
+
+    ``=====sudan=====``, ``---UHD | 4K Channels``, ``### NEWS ###``, ``━━━━``: what playlists
+    put between groups, as an entry with a placeholder URL or none.
+    """
+    title = title.strip()
+    return (
+        bool(title)
+        and (title[0] in SEPARATOR_CHARS or title[-1] in SEPARATOR_CHARS)
+        and (_SEPARATOR_TITLE.match(title) is not None)
+    )
 
 
 @dataclass(slots=True)
@@ -118,6 +154,36 @@ def parse_extinf(body: str) -> tuple[float | None, dict[str, str], str]:
         if match is None:
             return duration, attrs, ""
         pos = match.end()
+
+
+def _open_quote(body: str) -> bool:
+    """Whether the text after ``#EXTINF:`` ends inside an attribute quote (no comma after it)."""
+    match = _DURATION.match(body)
+    pos = match.end() if match else 0
+    end = len(body)
+    while True:
+        match = _ATTR.match(body, pos)
+        if match:
+            # Group 4 is the unclosed-quote alternative: open when it reached the line end.
+            if match.group(4) is not None and match.end() == end:
+                return True
+            pos = match.end()
+            continue
+        if pos >= end or _COMMA.match(body, pos):
+            return False
+        match = _JUNK.match(body, pos)
+        if match is None:
+            return False
+        pos = match.end()
+
+
+@dataclass(slots=True)
+class _OpenQuote:
+    # An #EXTINF whose attribute quote is open, and the text lines it took so far.
+    line: int
+    body: str
+    joined: str
+    held: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _compile_reader(signature: list[str]) -> _Reader | None:
@@ -181,6 +247,7 @@ class M3UParser:
         self._kodiprops: list[tuple[str, str]] = []
         self._directives: list[str] = []
         self._readers: dict[str, list[_Reader]] = {}
+        self._open: _OpenQuote | None = None
 
     def feed(self, text: str) -> list[PlaylistItem]:
         """Parse ``text``, which may stop mid-line; return the entries it completed."""
@@ -212,10 +279,11 @@ class M3UParser:
 
     def close(self) -> list[PlaylistItem]:
         """Finish: read a last line that had no line end, drop an unfinished entry."""
-        items = self._consume([self._partial]) if self._partial and not self._skipping else []
+        last = [self._partial] if self._partial and not self._skipping else []
+        items = self._consume(last, final=True)
         self._partial = ""
         if self._extinf is not None:
-            self._warn(DROPPED_EXTINF, self._extinf_line)
+            self._drop(self._extinf, self._extinf_line)
         self._extinf = None
         self._clear_directives()
         return items
@@ -224,20 +292,43 @@ class M3UParser:
         self.warnings[warning] += 1
         self.first_lines.setdefault(warning, line)
 
+    def _drop(self, extinf: tuple[float | None, str, dict[str, str]], line: int) -> None:
+        # An #EXTINF that no URL ended: a separator between groups, or a lost entry.
+        self._warn(SEPARATOR if is_separator_title(extinf[1]) else DROPPED_EXTINF, line)
+
     def _clear_directives(self) -> None:
         self._directed = False
         self._extgrp = None
         self._vlcopts, self._kodiprops, self._directives = [], [], []
 
-    def _consume(self, lines: list[str]) -> list[PlaylistItem]:
-        # The hot loop: locals, the two common lines first, one object per entry.
+    def _consume(self, lines: list[str], final: bool = False) -> list[PlaylistItem]:
+        # The common case is one pass of _run; an open attribute quote interrupts it while
+        # _continue joins the lines it takes, then _run goes on after them.
         items: list[PlaylistItem] = []
+        first = self.lines + 1
+        start = 0
+        while True:
+            if self._open is not None:
+                start = self._continue(lines, start, first, items, final)
+                if self._open is not None:
+                    break
+            if start >= len(lines):
+                break
+            start = self._run(lines, start, first, items)
+        self.lines += len(lines)
+        return items
+
+    def _run(self, lines: list[str], start: int, first: int, items: list[PlaylistItem]) -> int:
+        # The hot loop: locals, the two common lines first, one object per entry. Returns
+        # the index after the last line read: len(lines), or after an #EXTINF left open.
         append = items.append
         readers = self._readers
         extinf = self._extinf
         extinf_line = self._extinf_line
         directed = self._directed
-        for number, line in enumerate(map(str.strip, lines), self.lines + 1):
+        stop = len(lines)
+        todo = lines[start:] if start else lines
+        for number, line in enumerate(map(str.strip, todo), first + start):
             if not line:
                 continue
             if line[0] != "#":
@@ -262,7 +353,7 @@ class M3UParser:
                     directed = False
             elif line.startswith("#EXTINF:"):
                 if extinf is not None:
-                    self._warn(DROPPED_EXTINF, extinf_line)
+                    self._drop(extinf, extinf_line)
                     self._clear_directives()
                     directed = False
                 pieces = line.split('"')
@@ -274,7 +365,13 @@ class M3UParser:
                     extinf = self._learn(pieces)
                 extinf_line = number
                 if extinf is None:
-                    duration, attrs, title = parse_extinf(line[8:])
+                    body = line[8:]
+                    if ('"' in body or "'" in body) and _open_quote(body):
+                        # A value goes on over the next lines: _continue decides.
+                        self._open = _OpenQuote(number, body, body)
+                        stop = number - first + 1
+                        break
+                    duration, attrs, title = parse_extinf(body)
                     extinf = (duration, title, attrs)
             else:
                 self._extinf, self._extinf_line = extinf, extinf_line
@@ -282,8 +379,55 @@ class M3UParser:
                 extinf, extinf_line = self._extinf, self._extinf_line
                 directed = self._directed
         self._extinf, self._extinf_line = extinf, extinf_line
-        self.lines += len(lines)
-        return items
+        self._directed = directed
+        return stop
+
+    def _continue(
+        self, lines: list[str], start: int, first: int, items: list[PlaylistItem], final: bool
+    ) -> int:
+        # Feed text lines to the open quote until it closes or a bound ends it; returns the
+        # index of the first line not taken. Blank lines are passed over, so where chunks
+        # (or the over-long lines that vanish with them) fall changes nothing.
+        state = self._open
+        assert state is not None
+        index = start
+        while index < len(lines):
+            line = lines[index].strip()
+            if not line:
+                index += 1
+                continue
+            joined = f"{state.joined} {line}"
+            if (
+                line[0] == "#"
+                or _SCHEME.match(line)
+                or len(state.held) >= MAX_CONTINUATION
+                or len(joined) > self.max_line
+            ):
+                self._unclosed(items)
+                return index
+            state.held.append((first + index, line))
+            state.joined = joined
+            index += 1
+            if not _open_quote(joined):
+                self._open = None
+                self._warn(JOINED_QUOTE, state.line)
+                duration, attrs, title = parse_extinf(joined)
+                self._extinf, self._extinf_line = (duration, title, attrs), state.line
+                return index
+        if final:
+            self._unclosed(items)
+        return index
+
+    def _unclosed(self, items: list[PlaylistItem]) -> None:
+        # The quote never closed: read the #EXTINF alone, then the lines it held, as before.
+        state = self._open
+        assert state is not None
+        self._open = None
+        self._warn(UNCLOSED_QUOTE, state.line)
+        duration, attrs, title = parse_extinf(state.body)
+        self._extinf, self._extinf_line = (duration, title, attrs), state.line
+        for number, line in state.held:
+            self._run([line], 0, number, items)
 
     def _learn(self, pieces: list[str]) -> tuple[float, str, dict[str, str]] | None:
         # A line no known reader took: compile one for its signature if it has a valid one.
@@ -306,7 +450,7 @@ class M3UParser:
         if upper.startswith(("#EXTM3U", "#EXTINF:")):
             # A new playlist, or a lower-case `#extinf:`: either ends an entry without URL.
             if self._extinf is not None:
-                self._warn(DROPPED_EXTINF, self._extinf_line)
+                self._drop(self._extinf, self._extinf_line)
             self._extinf = None
             self._clear_directives()
             if upper.startswith("#EXTINF:"):
@@ -350,80 +494,3 @@ def decode(chunks: Iterable[bytes]) -> Iterator[str]:
     tail = decoder.decode(b"", final=True)
     if tail:
         yield tail
-
-
-def quote_value(value: str) -> str:
-    """``value`` quoted so that :func:`parse_extinf` reads it back.
-
-    Double quotes, or single quotes around a value holding ``"``; a value holding both kinds
-    is wrapped in whichever no inner quote would close early (by the rule in the module
-    docstring). One holding ``",`` and ``',`` (say) fits neither and is written
-    double-quoted with its ``"`` turned into ``'``: the one lossy case.
-    """
-    value = _text(value)
-    if '"' not in value:
-        return f'"{value}"'
-    if "'" not in value:
-        return f"'{value}'"
-    # A closing quote is sought in value + quote: the first one found must be the added one.
-    if _closes_last(_DQ_CLOSER, value, '"'):
-        return f'"{value}"'
-    if _closes_last(_SQ_CLOSER, value, "'"):
-        return f"'{value}'"
-    return '"' + value.replace('"', "'") + '"'
-
-
-def write_m3u(
-    items: Iterable[PlaylistItem], header: Mapping[str, str] | None = None
-) -> Iterator[str]:
-    """Playlist text, one line per string, that :func:`parse_m3u` reads back as ``items``.
-
-    Free text is made writable first: ``\\n`` becomes a space, U+FEFF goes, titles and
-    ``#EXTGRP`` are stripped (the parser would strip them), attribute values are quoted by
-    :func:`quote_value`. What cannot be written raises :class:`ValueError`: an attribute
-    name the grammar cannot read, an empty URL or one starting with ``#``, a directive that
-    is not a ``#`` line or would read as another kind, an option key holding ``=``.
-    """
-    yield "#EXTM3U" + _attribute_text(header or {}) + "\n"
-    for item in items:
-        if item.duration is not None or item.title or item.attrs:
-            duration = ""
-            if item.duration is not None and math.isfinite(item.duration):
-                number = item.duration
-                duration = str(int(number)) if number.is_integer() else repr(number)
-            title = _text(item.title).strip()
-            yield f"#EXTINF:{duration}{_attribute_text(item.attrs)},{title}\n"
-        if item.extgrp is not None:
-            yield f"#EXTGRP:{_text(item.extgrp).strip()}\n"
-        for prefix, options in (("#EXTVLCOPT:", item.vlcopts), ("#KODIPROP:", item.kodiprops)):
-            for key, value in options:
-                if "=" in key:
-                    raise ValueError(f"option key {key!r} holds '='")
-                yield f"{prefix}{_text(key)}={_text(value)}\n"
-        for directive in item.directives:
-            line = _text(directive).strip()
-            if not line.startswith("#") or line.upper().startswith(_SPECIAL):
-                raise ValueError(f"{directive!r} would not read back as a directive")
-            yield line + "\n"
-        url = _text(item.url).strip()
-        if not url or url.startswith("#"):
-            raise ValueError(f"URL {item.url!r} would not read back as a URL")
-        yield url + "\n"
-
-
-def _closes_last(closer: re.Pattern[str], value: str, quote: str) -> bool:
-    match = closer.search(value + quote)
-    return match is not None and match.start() == len(value)
-
-
-def _text(text: str) -> str:
-    return text.replace("\n", " ").replace("\ufeff", "")
-
-
-def _attribute_text(attrs: Mapping[str, str]) -> str:
-    parts = []
-    for name, value in attrs.items():
-        if not _VALID_NAME.match(name) or name.lower() != name or "\ufeff" in name:
-            raise ValueError(f"attribute name {name!r} would not read back")
-        parts.append(f" {name}={quote_value(value)}")
-    return "".join(parts)

@@ -8,7 +8,12 @@ Paging guards: page 1 of a listing announces ``total_items`` and the page size
 (``max_page_items``); pages 2 to ``ceil(total / size)`` are then fetched in parallel, and
 never more than one page past them, so a portal that pages forever costs one extra request.
 A listing that announces more than :data:`MAX_PAGES` pages, or serves fewer items than it
-announced, is a :class:`~castwatch.errors.ProtocolError`.
+announced, is a :class:`~castwatch.errors.ProtocolError`. Season and episode lists of
+Ministra's VOD series often come unpaged, as a bare ``{"js": [...]}``: that is the whole list.
+
+Playable URLs: a listed ``cmd`` (``ffmpeg http://localhost/ch/100_``, ``/media/101.mpg``,
+base64 JSON) is only a ticket; :func:`resolve_stalker_link` logs in as the box does and asks
+``create_link`` for the URL of one entry, at the moment it is played.
 """
 
 from __future__ import annotations
@@ -18,9 +23,16 @@ import math
 import re
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from castwatch.catalog.credentials import redact_url
+from castwatch.catalog.credentials import (
+    PASSWORD,
+    USERNAME,
+    Credentials,
+    is_account_segment,
+    redact_url,
+    split_credentials,
+)
 from castwatch.errors import (
     AccountBanned,
     AuthenticationError,
@@ -28,7 +40,8 @@ from castwatch.errors import (
     ProtocolError,
     SourceError,
 )
-from castwatch.sources.clients.http import HttpClient, Response
+from castwatch.sources.base import FetchOptions
+from castwatch.sources.clients.http import HttpClient, Response, run_sync
 
 JsonObject = dict[str, Any]
 #: No listing of one category is believed to need more pages than this, whatever it says.
@@ -37,6 +50,66 @@ _MAC = re.compile(r"^[0-9A-F]{2}(?::[0-9A-F]{2}){5}$")
 _AUTH_FAILED = b"Authorization failed"
 #: ``on_items(items read, items announced)``; the announced total is None until known.
 ItemsProgress = Callable[[int, int | None], None]
+#: Player prefixes a ``cmd`` may start with; the URL follows the space.
+PLAYER_PREFIXES = ("ffrt ", "ffrt2 ", "ffrt3 ", "ffrt4 ", "ffmpeg ", "auto ")
+#: What ``create_link`` errors mean, in the words a user can act on.
+_LINK_ERRORS = {
+    "nothing_to_play": "the portal has no stream behind this entry (nothing_to_play)",
+    "limit": "the account is already playing as many streams as it may (limit)",
+    "link_fault": "the portal could not make a link for this entry (link_fault)",
+    "not_found": "the portal no longer knows this entry (not_found)",
+}
+
+
+_LOAD_PATH = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#]+)?/load/([^/?#]+)/([^/?#]+)/", re.I)
+
+
+def split_stalker_url(url: str) -> tuple[str, Credentials | None]:
+    """:func:`~castwatch.catalog.credentials.split_credentials` plus Stalker's own account form.
+
+    ``/load/USER/TOKEN/2.mpegts`` (the portal's account and device token in the path) becomes
+    ``/load/{username}/{password}/2.mpegts``; ``play_token``, ``mac`` and the other query
+    secrets are split by the shared function. ``restore_credentials`` puts everything back.
+    """
+    match = _LOAD_PATH.match(url)
+    if not (match and is_account_segment(match[2]) and is_account_segment(match[3])):
+        return split_credentials(url)
+    split, found = split_credentials(f"{match[1] or ''}/load/x/x/{url[match.end() :]}")
+    if found is not None and (found.username or found.password):
+        # The query names an account too: one account per URL, the query's.
+        return split_credentials(url)
+    found = found or Credentials()
+    prefix = f"{match[1] or ''}/load/"
+    split = f"{prefix}{USERNAME}/{PASSWORD}/{split[len(prefix) + 4 :]}"
+    return split, Credentials(match[2], match[3], found.mac, found.secrets)
+
+
+def split_player(cmd: str) -> tuple[str, str]:
+    """``("ffmpeg ", "http://...")``: a ``cmd``'s player prefix (or "") and the rest."""
+    text = cmd.strip()
+    lowered = text.lower()
+    for player in PLAYER_PREFIXES:
+        if lowered.startswith(player):
+            return text[: len(player)], text[len(player) :].strip()
+    return "", text
+
+
+def portal_root(api_url: str) -> str:
+    """The portal's folder (``http://h/stalker_portal/``), which relative paths hang from."""
+    head, found, _ = api_url.partition("/server/")
+    if found:
+        return head + "/"
+    return api_url.rsplit("/", 1)[0] + "/"
+
+
+def absolute_url(value: str, api_url: str) -> str:
+    """A logo or stream path as an absolute URL: ``/x`` against the portal's origin, a bare
+    name against its folder, ``//h/x`` with its scheme; absolute URLs unchanged."""
+    if value.startswith(("http://", "https://")) or "://" in value[:12]:
+        return value
+    if value.startswith("/"):
+        return urljoin(api_url, value)
+    return urljoin(portal_root(api_url), value)
 
 
 def normalize_mac(mac: str) -> str:
@@ -100,6 +173,8 @@ class StalkerClient:
         self.mac = mac
         self._token = ""
         self._renewal = asyncio.Lock()
+        #: ``(list name, reason, example)`` of each row dropped because it is not an object.
+        self.skipped: list[tuple[str, str, Any]] = []
 
     @classmethod
     async def connect(cls, http: HttpClient, candidates: list[str], mac: str) -> StalkerClient:
@@ -213,7 +288,15 @@ class StalkerClient:
     ) -> list[JsonObject]:
         """Every item of one paged query, within the paging guards (see the module notes)."""
         tally = tally or _Tally(1, None)
-        first = self._object(await self.call(**query, p=1), "get_ordered_list")
+        answer = await self.call(**query, p=1)
+        if isinstance(answer, list):
+            # An unpaged list (VOD-series seasons and episodes): the whole answer; [] is
+            # also how PHP encodes an empty one.
+            tally.announce(len(answer))
+            items = self._objects(answer, "get_ordered_list")
+            tally.add(len(items))
+            return items
+        first = self._object(answer, "get_ordered_list")
         total = _count(first.get("total_items"))
         items = self._objects(first.get("data"), "get_ordered_list")
         if total is None:
@@ -261,6 +344,36 @@ class StalkerClient:
         tally.add(len(items))
         return items
 
+    async def create_link(self, kind: str, cmd: str, series: int | None = None) -> str:
+        """The playable URL ``create_link`` gives for one entry's ``cmd``.
+
+        ``kind`` is ``itv`` (live) or ``vod`` (films and episodes); ``series`` is the episode
+        number when ``cmd`` is a whole season's or a multi-part film's. A portal answering an
+        error, HTML, or no URL is a :class:`ProtocolError` that says which.
+        """
+        params: dict[str, str | int] = {
+            "type": kind,
+            "action": "create_link",
+            "cmd": cmd,
+            "disable_ad": "0",
+            "download": "0",
+        }
+        if series is not None:
+            params["series"] = series
+        js = self._object(await self.call(**params), "create_link")
+        error = js.get("error")
+        if error:
+            meaning = _LINK_ERRORS.get(str(error), f"the portal answered error {str(error)!r}")
+            raise ProtocolError(f"create_link failed: {meaning}", redact_url(self.api_url))
+        link = js.get("cmd")
+        _, url = split_player(link) if isinstance(link, str) else ("", "")
+        if not url:
+            raise ProtocolError(
+                "create_link answered no URL to play (an empty or missing cmd)",
+                redact_url(self.api_url),
+            )
+        return absolute_url(url, self.api_url)
+
     def _object(self, js: Any, call: str) -> JsonObject:
         if isinstance(js, dict):
             return js
@@ -275,9 +388,17 @@ class StalkerClient:
         # Empty lists arrive as [], null or false depending on the portal's PHP version.
         if js is None or js is False or js == {}:
             return []
-        if isinstance(js, list) and all(isinstance(item, dict) for item in js):
-            return js
-        raise ProtocolError(f"{call} did not answer a list of objects", redact_url(self.api_url))
+        if not isinstance(js, list):
+            raise ProtocolError(
+                f"{call} did not answer a list of objects", redact_url(self.api_url)
+            )
+        objects = [item for item in js if isinstance(item, dict)]
+        if len(objects) < len(js):
+            # One odd row (a number, a string) costs that row: the adapter counts it.
+            for item in js:
+                if not isinstance(item, dict):
+                    self.skipped.append((f"{call} rows", "a row that is not an object", item))
+        return objects
 
 
 class _Tally:
@@ -352,3 +473,48 @@ def _unique(items: list[JsonObject]) -> list[JsonObject]:
             seen.add(item_id)
             unique.append(item)
     return unique
+
+
+async def resolve_stalker_link_async(
+    api_url: str,
+    mac: str,
+    kind: str,
+    cmd: str,
+    *,
+    series: int | None = None,
+    options: FetchOptions | None = None,
+) -> str:
+    """:func:`resolve_stalker_link` for callers already running an event loop."""
+    options = options or FetchOptions(timeout=15.0, retries=1)
+    mac = normalize_mac(mac)
+    headers = session_headers(portal_root(api_url) + "c/")
+    async with HttpClient(options, headers=headers, cookies=session_cookies(mac)) as http:
+        client = StalkerClient(http, api_url, mac)
+        try:
+            await client.handshake()
+            await client.profile()
+            return await client.create_link(kind, cmd, series)
+        except SourceError as error:
+            error.args = (f"could not get a link to play: {error.args[0]}", *error.args[1:])
+            raise
+
+
+def resolve_stalker_link(
+    api_url: str,
+    mac: str,
+    kind: str,
+    cmd: str,
+    *,
+    series: int | None = None,
+    options: FetchOptions | None = None,
+) -> str:
+    """Log in to the portal at ``api_url`` as ``mac`` and return the URL ``create_link`` gives.
+
+    A fresh session each time (handshake, ``get_profile``, ``create_link``), as a box does
+    when it starts a stream: links are short-lived, so each is made when it is played, and
+    every request goes through one :class:`HttpClient` under ``options``' rate ceiling.
+    Raises :class:`~castwatch.errors.SourceError` subclasses naming what failed.
+    """
+    return run_sync(
+        resolve_stalker_link_async(api_url, mac, kind, cmd, series=series, options=options)
+    )

@@ -19,6 +19,12 @@ from castwatch.errors import (
     SourceError,
 )
 from castwatch.sources.clients.http import HttpClient, Response
+from castwatch.sources.clients.xtream_shapes import (
+    SeriesEpisodes,
+    find_duplicate_keys,
+    flatten_series_info,
+    has_duplicate_keys,
+)
 
 #: The three catalogues a panel serves; ``vod`` is films.
 StreamKind = Literal["live", "vod", "series"]
@@ -30,6 +36,9 @@ _LIST_ACTIONS: dict[StreamKind, str] = {
 }
 _BANNED_STATUSES = frozenset({"banned", "disabled", "expired"})
 JsonObject = dict[str, Any]
+_DUPLICATES = "duplicate JSON keys (the last value was kept)"
+#: Marks "parse the body yourself" for :func:`object_list`, since ``None`` is a JSON value.
+_UNPARSED: Any = object()
 
 
 class XtreamApiUnavailable(ProtocolError):
@@ -58,6 +67,8 @@ class XtreamClient:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.api_url = self.base_url + "player_api.php"
         self._account = {"username": username, "password": password}
+        #: ``(reason, example)`` oddities met on the wire that lost nothing, for the warnings.
+        self.notes: list[tuple[str, Any]] = []
 
     def call_url(self, **params: str | int) -> str:
         """The full URL of one API call, credentials included (redact before showing)."""
@@ -87,6 +98,7 @@ class XtreamClient:
                 f"player_api.php is unusable: {_reason(exc)}", exc.url
             ) from None
         shown = redact_url(response.url)
+        self._check_login_keys(response.body, shown)
         user_info = answer.get("user_info") if isinstance(answer, dict) else None
         if not isinstance(user_info, dict):
             raise ProtocolError(
@@ -107,53 +119,53 @@ class XtreamClient:
         server_info = answer.get("server_info")
         return user_info, server_info if isinstance(server_info, dict) else {}
 
-    async def categories(self, kind: StreamKind) -> list[JsonObject]:
+    def _check_login_keys(self, body: bytes, shown: str) -> None:
+        """Refuse a login answer that contradicts itself; note harmless repeats.
+
+        orjson keeps the last of repeated keys, so ``"status":"Banned", ..., "status":
+        "Active"`` would read as an active account: a panel (or a proxy in front of it)
+        that says both is not believed either way.
+        """
+        for duplicate in find_duplicate_keys(body):
+            where = f"{duplicate.path}.{duplicate.key}" if duplicate.path else duplicate.key
+            if duplicate.conflicting and duplicate.path == "user_info":
+                given = ", ".join(repr(value) for value in duplicate.values)
+                raise ProtocolError(
+                    f"the login answer gives {where} more than once with different values "
+                    f"({given}); castwatch will not guess which one the panel means. Look at the "
+                    "login answer by hand or read the service with another account",
+                    shown,
+                )
+            self.notes.append(("duplicate JSON keys in the login answer", where))
+
+    async def categories(self, kind: StreamKind) -> list[Any]:
         """``[{"category_id", "category_name", "parent_id"}]`` for live, vod or series."""
         response = await self.http.get(self.call_url(action=f"get_{kind}_categories"))
         return object_list(response)
 
-    async def streams(self, kind: StreamKind) -> list[JsonObject]:
-        """Every live stream, film or series the account can see."""
+    async def streams(self, kind: StreamKind) -> list[Any]:
+        """Every live stream, film or series the account can see (rows as sent)."""
         response = await self.http.get(self.call_url(action=_LIST_ACTIONS[kind]))
-        return object_list(response)
+        answer = response.json()
+        # Checked against the answer as parsed, before a keyed object becomes a list.
+        if has_duplicate_keys(response.body, answer):
+            self.notes.append((_DUPLICATES, _LIST_ACTIONS[kind]))
+        return object_list(response, answer)
 
-    async def series_info(self, series_id: str) -> list[JsonObject]:
-        """The episodes of one series, flattened across seasons, each with ``season`` set."""
+    async def series_info(self, series_id: str) -> SeriesEpisodes:
+        """The episodes of one series, flattened across seasons; see :func:`flatten_series_info`.
+
+        An answer that is no series at all (a string, a number, invalid JSON) is a
+        :class:`ProtocolError`; episodes that cannot be read are listed in ``bad``.
+        """
         response = await self.http.get(self.call_url(action="get_series_info", series_id=series_id))
         answer = response.json()
-        if answer is None or answer == []:
-            return []
-        if not isinstance(answer, dict):
-            raise ProtocolError(
-                f"get_series_info answered a JSON {type(answer).__name__}, not an object",
-                redact_url(response.url),
-            )
-        seasons = answer.get("episodes")
-        # Panels key episodes by season number ({"1": [...]}); some send a list of lists, and
-        # a series without episodes arrives as {}, [] or null.
-        if isinstance(seasons, dict):
-            groups = list(seasons.items())
-        elif isinstance(seasons, list):
-            groups = [(None, group) for group in seasons]
-        elif seasons is None:
-            groups = []
-        else:
-            raise ProtocolError(
-                "get_series_info has episodes that are neither an object nor a list",
-                redact_url(response.url),
-            )
-        episodes: list[JsonObject] = []
-        for season_key, group in groups:
-            items = group.values() if isinstance(group, dict) else group or ()
-            for episode in items:
-                if not isinstance(episode, dict):
-                    raise ProtocolError(
-                        "get_series_info lists an episode that is not an object",
-                        redact_url(response.url),
-                    )
-                if episode.get("season") in (None, "") and season_key is not None:
-                    episode["season"] = season_key
-                episodes.append(episode)
+        try:
+            episodes = flatten_series_info(answer)
+        except ValueError as exc:
+            raise ProtocolError(str(exc), redact_url(response.url)) from None
+        if has_duplicate_keys(response.body, answer):
+            episodes.notes.append((_DUPLICATES, series_id))
         return episodes
 
 
@@ -163,12 +175,15 @@ def _reason(error: SourceError) -> str:
     return text[: -len(suffix)] if error.url and text.endswith(suffix) else text
 
 
-def object_list(response: Response) -> list[JsonObject]:
-    """A JSON list of objects, tolerating the empty forms panels send (``{}``, ``null``).
+def object_list(response: Response, answer: Any = _UNPARSED) -> list[Any]:
+    """A JSON list, tolerating the empty forms panels send (``{}``, ``null``).
 
-    Some panels serve a list as an object keyed by id; its values are taken in order.
+    Some panels serve a list as an object keyed by id; its values are taken in order. Items
+    are returned as sent: one that is not an object is the adapter's to skip and count, so
+    that one bad row never costs the whole list.
     """
-    answer = response.json()
+    if answer is _UNPARSED:
+        answer = response.json()
     if answer is None:
         return []
     if isinstance(answer, dict):
@@ -177,10 +192,4 @@ def object_list(response: Response) -> list[JsonObject]:
         raise ProtocolError(
             f"expected a JSON list but got a {type(answer).__name__}", redact_url(response.url)
         )
-    for item in answer:
-        if not isinstance(item, dict):
-            raise ProtocolError(
-                f"expected a list of objects but an item is a {type(item).__name__}",
-                redact_url(response.url),
-            )
     return answer

@@ -1,0 +1,147 @@
+"""What ``castwatch inspect`` prints for a playlist, counted as the playlist streams past.
+
+:func:`~castwatch.catalog.summary.summarize` needs a whole :class:`Inventory`: for a 250 MB
+playlist that held 2.3 GB, though ``inspect`` prints a summary and stores nothing. Here the
+same M3U parsing (:class:`~castwatch.sources.m3u.PlaylistBuilder`, so every parsing rule is
+the same) turns each item into an entry, and the entry is folded into counters at once and
+dropped: totals, counts by kind, groups, and URL shapes per directory. Memory grows with the
+number of distinct groups and stream directories, not with the number of entries.
+
+The result has exactly the keys and values of ``summarize`` (``entries``, ``counts``,
+``groups``, ``hosts``, in the same order), with one difference: an entry listed twice is not
+recognised as a repeat (that needs every key kept), so the "listed more than once" warning
+that ``ingest`` gives is absent here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from castwatch.catalog.endpoints import endpoint_key, path_pattern
+from castwatch.catalog.model import Endpoint, Entry
+from castwatch.sources.base import FetchOptions, Progress, no_progress
+from castwatch.sources.clients.http import paused_gc, run_sync
+
+#: Distinct (directory, leaf shape) pairs kept before they are folded into endpoints.
+_SHAPES_HELD = 10_000
+_NO_GROUP = "(no group)"
+
+
+class EntryTally(list[Entry]):
+    """A stand-in for ``Inventory.entries`` that counts each entry appended and keeps none.
+
+    ``len()`` is the number appended, so the builder's checks ("no entries: not a
+    playlist") and its progress reports read the same as with a real list.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+        self.kinds: Counter[str] = Counter()
+        self.groups: Counter[tuple[str, str]] = Counter()
+        self.endpoints: Counter[tuple[str, str, int | None, str]] = Counter()
+        self._shapes: Counter[tuple[str, str]] = Counter()
+
+    def append(self, entry: Entry) -> None:
+        self.total += 1
+        kind = entry.kind.value
+        self.kinds[kind] += 1
+        self.groups[kind, entry.group or _NO_GROUP] += 1
+        url = entry.url
+        if url:
+            # The same directory/leaf-shape split as summarize_endpoints, so the same hosts.
+            head, _, leaf = url.partition("?")[0].rpartition("/")
+            self._shapes[head, path_pattern("/" + leaf)[1:]] += 1
+            if len(self._shapes) > _SHAPES_HELD:
+                self._fold()
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def _fold(self) -> None:
+        # Shapes are folded in first-seen order, so ties among endpoints keep the order
+        # summarize_endpoints gives them.
+        for (head, leaf), count in self._shapes.items():
+            key = endpoint_key(f"{head}/{leaf}")
+            if key is not None:
+                self.endpoints[key] += count
+        self._shapes.clear()
+
+    def hosts(self) -> list[Endpoint]:
+        """Every endpoint seen, most used first."""
+        self._fold()
+        return [
+            Endpoint(scheme, host, port, pattern, count)
+            for (scheme, host, port, pattern), count in self.endpoints.most_common()
+        ]
+
+
+class _NoKeys(set[str]):
+    """A key set that remembers nothing: repeats are not tracked (see the module doc)."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def add(self, key: str) -> None:
+        pass
+
+
+def summarize_playlist(
+    target: str,
+    options: FetchOptions | None = None,
+    progress: Progress = no_progress,
+    top: int = 15,
+) -> dict[str, Any]:
+    """Read the playlist at ``target`` (file or URL) and summarise it without keeping entries.
+
+    The same keys as :func:`castwatch.catalog.summary.summarize`; raises the same errors as
+    reading it with the M3U source.
+    """
+    # The M3U source's own readers, so the bytes arrive (and fail) exactly as for ingest.
+    from castwatch.sources.m3u import PlaylistBuilder, _read_file, _stream_url
+
+    options = options or FetchOptions()
+    builder = PlaylistBuilder(target, progress)
+    tally = EntryTally()
+    builder.inventory.entries = tally
+    builder._keys = _NoKeys()
+    with paused_gc():
+        if target.lower().startswith(("http://", "https://")):
+            run_sync(_stream_url(target, options, builder))
+        else:
+            _read_file(target, builder)
+        inventory = builder.finish()
+    return {
+        "kind": inventory.kind.value,
+        "source_url": inventory.source_url,
+        "entries": tally.total,
+        "counts": _counts(tally.kinds),
+        "groups": [
+            {"kind": kind, "group": group, "entries": n}
+            for (kind, group), n in tally.groups.most_common(top)
+        ],
+        "hosts": [
+            {
+                "scheme": e.scheme,
+                "host": e.host,
+                "port": e.port,
+                "path_pattern": e.path_pattern,
+                "entries": e.entries,
+            }
+            for e in tally.hosts()[:top]
+        ],
+        "server_info": inventory.server_info,
+        "warnings": len(inventory.warnings),
+        "warning_examples": inventory.warnings[:5],
+    }
+
+
+def _counts(kinds: Counter[str]) -> dict[str, int]:
+    # Inventory.counts() lists every kind, in EntryKind order, zeros included.
+    from castwatch.catalog import EntryKind
+
+    return {kind.value: kinds.get(kind.value, 0) for kind in EntryKind}
