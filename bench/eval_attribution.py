@@ -24,11 +24,11 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 from castwatch.attribute.collectors import CollectSettings, CollectTargets, collect
+from castwatch.attribute.scoring import score_clustering
 from castwatch.attribute.service import rebuild, record
 from castwatch.catalog.cases import CaseStatus
 from castwatch.config import Settings
@@ -66,17 +66,18 @@ def _act_on(store: Store, slug: str) -> None:
         enforcement.update_case(store, str(case.id), status=status)
 
 
-def _pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in combinations(sorted(groups), 2) if groups[a] == groups[b]}
-
-
 def evaluate(seed: int, workdir: Path) -> dict[str, Any]:
     started = time.monotonic()
     with Ecosystem(seed) as eco:
         info = eco.info
         truth = info.truth
         settings = CollectSettings(
-            resolver=info.dns, ip2asn=Path(info.ip2asn), rdap_url=info.rdap_url, timeout=5.0
+            resolver=info.dns,
+            ip2asn=Path(info.ip2asn),
+            rdap_url=info.rdap_url,
+            timeout=5.0,
+            # The simulated ecosystem lives on 127.0.0.x: a lab, so private addresses are fine.
+            allow_private_networks=True,
         )
         store = Store.open(
             Settings.resolve(
@@ -95,16 +96,7 @@ def evaluate(seed: int, workdir: Path) -> dict[str, Any]:
         store.close()
     predicted = {s: str(o.id) for o in operators for s in o.services}
     actual = {slug: brand["operator"] for slug, brand in truth["brands"].items()}
-    missing = sorted(set(actual) - set(predicted))
-    for slug in missing:  # a brand the graph never saw counts as alone
-        predicted[slug] = f"missing:{slug}"
-    predicted = {s: o for s, o in predicted.items() if s in actual}
-    true_pairs, found_pairs = _pairs(actual), _pairs(predicted)
-    hits = len(true_pairs & found_pairs)
-    precision = hits / len(found_pairs) if found_pairs else 1.0
-    recall = hits / len(true_pairs) if true_pairs else 1.0
-    sizes = {o: sum(1 for v in predicted.values() if v == o) for o in set(predicted.values())}
-    decoys_merged = [d for d in truth["decoys"] if sizes[predicted[d]] > 1]
+    score = score_clustering(predicted, actual, truth["decoys"])
     relapses = {
         a.node: a for a in result.alerts if a.kind == "relapse" and a.node_kind == "service"
     }
@@ -117,21 +109,21 @@ def evaluate(seed: int, workdir: Path) -> dict[str, Any]:
     return {
         "seed": seed,
         "brands": len(actual),
-        "operators_true": len(set(actual.values())),
-        "operators_found": len(set(predicted.values())),
+        "operators_true": score.operators_true,
+        "operators_found": score.operators_found,
         "observations": rows,
-        "pairs_true": len(true_pairs),
-        "pairs_found": len(found_pairs),
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
+        "pairs_true": len(score.true_pairs),
+        "pairs_found": len(score.found_pairs),
+        "precision": round(score.precision, 4),
+        "recall": round(score.recall, 4),
         "decoys": len(truth["decoys"]),
-        "decoys_merged": decoys_merged,
+        "decoys_merged": list(score.decoys_merged),
         "relaunches": relaunched,
         "relapse_alerts": alerted,
         "other_alerts": [a.message for a in result.alerts if a.node not in alerted],
-        "wrong_pairs": sorted(found_pairs - true_pairs)[:10],
-        "missed_pairs": sorted(true_pairs - found_pairs)[:10],
-        "missing": missing,
+        "wrong_pairs": score.wrong_pairs[:10],
+        "missed_pairs": score.missed_pairs[:10],
+        "missing": list(score.missing),
         "seconds": round(time.monotonic() - started, 1),
     }
 

@@ -9,7 +9,7 @@ names as 102 TV-guide sites write them, each with the iptv-org id the guide's ma
 gave it. Sites are dealt into folds (largest first, each to the lightest fold), so that no
 site is both fitted on and measured. Each site is identified as one service: the site's
 ``lang`` column is every name's language hint, and the market hint
-(:func:`castwatch.identify.channel_market.market_hint`) is read off the site's own names.
+(:func:`castwatch.identify.channels.market.market_hint`) is read off the site's own names.
 Everything fitted (the logistic calibration over score, margin and evidence, the threshold
 that reaches the precision target, rapidfuzz's cutoff) is fitted on a fold's training sites
 and measured on its held-out sites; the figures pool the held-out answers of every fold.
@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from castwatch.identify.channel_market import identify_with_market  # noqa: E402
-from castwatch.identify.channel_ranking import EVIDENCE, Calibration  # noqa: E402
-from castwatch.identify.channels import ChannelMatcher, ChannelQuery  # noqa: E402
-from castwatch.identify.iptv_org import IptvOrgData, load_iptv_org  # noqa: E402
+from castwatch.identify.channels.market import identify_with_market  # noqa: E402
+from castwatch.identify.channels.matcher import ChannelMatcher, ChannelQuery  # noqa: E402
+from castwatch.identify.channels.ranking import EVIDENCE, Calibration  # noqa: E402
+from castwatch.identify.registries.iptv_org import IptvOrgData, load_iptv_org  # noqa: E402
 
 DEV_SET = ROOT.parent / "shared" / "data" / "epg-names" / "epg_names_dev.tsv"
 PR_PLOT = ROOT / "docs" / "img" / "pr-channels-real.png"

@@ -6,7 +6,7 @@ Two sections: the pirate-style eval set below, then real guide names with site-d
 cross-validation (``bench/eval_channels_real.py``, PR curve ``docs/img/pr-channels-real.png``).
 
 Channels (``eval/channels.jsonl``, see ``eval/README.md``): every line is identified by
-castwatch's :class:`~castwatch.identify.channels.ChannelMatcher` against the full iptv-org
+castwatch's :class:`~castwatch.identify.channels.matcher.ChannelMatcher` against the full iptv-org
 registry, and by the open baseline, rapidfuzz ``process.extractOne`` (WRatio) over every
 channel name and alt name. Lines are split in two by a hash of the name: the *calibration*
 half fits the confidence calibration (``--fit``) and chooses the baseline's cutoff; every
@@ -16,7 +16,7 @@ figure printed is measured on the other, *test* half.
   unknown abstained: lines with no true id that got no answer / such lines.
 * ``--fit`` refits the logistic calibration and the abstain threshold (the lowest one with
   precision >= 0.98 on the calibration half, and never below 0.5) and prints the constants
-  to paste into ``castwatch/identify/channel_ranking.py``; the test figures then use it.
+  to paste into ``castwatch/identify/channels/ranking.py``; the test figures then use it.
 * The precision-recall curves of both go to ``docs/img/pr-channels.png``.
 
 A ``titles`` section (works matching) can be added as another ``_section_*`` function that
@@ -38,9 +38,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from castwatch.identify.channel_ranking import Calibration  # noqa: E402
-from castwatch.identify.channels import ChannelMatcher  # noqa: E402
-from castwatch.identify.iptv_org import IptvOrgData, load_iptv_org  # noqa: E402
+from castwatch.identify.channels.matcher import ChannelMatcher  # noqa: E402
+from castwatch.identify.channels.ranking import Calibration  # noqa: E402
+from castwatch.identify.registries.iptv_org import IptvOrgData, load_iptv_org  # noqa: E402
 
 EVAL_CHANNELS = ROOT / "eval" / "channels.jsonl"
 PR_PLOT = ROOT / "docs" / "img" / "pr-channels.png"

@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/eval_titles.py [--split test] [--errors] [--fit] [--plot PATH]
 
-Reads the works catalogue (``eval/works.csv``, through ``castwatch.identify.works``) and the
-pirate names with their true work (``eval/titles.jsonl``; ``eval/make_titles.py`` writes
-both), then matches every name with:
+Reads the works catalogue (``eval/works.csv``, through
+``castwatch.identify.registries.works``) and the pirate names with their true work
+(``eval/titles.jsonl``; ``eval/make_titles.py`` writes both), then matches every name with:
 
-* castwatch: :class:`~castwatch.identify.works_match.WorkMatcher` with the default threshold;
+* castwatch: :class:`~castwatch.identify.works.matcher.WorkMatcher` with the default threshold;
 * rapidfuzz: ``process.extractOne`` over every title and original title (``WRatio``, default
   processor) on the raw name, answers scoring 90 or more: the usual quick fix;
 * rapidfuzz + parser: the same on castwatch's parsed title, among works within a year of the
@@ -16,7 +16,7 @@ Precision is right answers over answers given; recall is right answers over name
 work in the catalogue (a name of a work not in the catalogue must get no answer). Figures are
 for ``--split`` (``test`` by default: the half the calibration never saw). ``--fit`` refits the
 calibration on the ``calib`` half by isotonic regression, picks the lowest threshold that keeps
-precision at or above 0.98 there, and prints both for ``castwatch/identify/works_match.py``.
+precision at or above 0.98 there, and prints both for ``castwatch/identify/works/calibration.py``.
 The precision-recall curve of each method goes to ``docs/img/pr-titles.png``.
 
 ``--open-world`` measures instead on the bundled Wikidata works with a random fifth held out
@@ -34,9 +34,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from castwatch.identify.titles import parse_title
-from castwatch.identify.works import read_works
-from castwatch.identify.works_match import WorkMatcher
+from castwatch.identify.registries.works import read_works
+from castwatch.identify.works.matcher import WorkMatcher
+from castwatch.identify.works.titles import parse_title
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_PRECISION = 0.98

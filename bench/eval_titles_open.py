@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from castwatch.catalog.registry import WorkKind, WorkRecord
-from castwatch.identify.works_match import TitleQuery, WorkMatcher
+from castwatch.identify.works.matcher import TitleQuery, WorkMatcher
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "castwatch" / "identify" / "data" / "works" / "works.tsv.gz"

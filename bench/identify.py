@@ -41,9 +41,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from castwatch.identify import normalize  # noqa: E402
-from castwatch.identify.channels import ChannelMatcher, ChannelQuery  # noqa: E402
-from castwatch.identify.iptv_org import IptvOrgData, load_iptv_org  # noqa: E402
+from castwatch.identify.channels import names as channel_names  # noqa: E402
+from castwatch.identify.channels.matcher import ChannelMatcher, ChannelQuery  # noqa: E402
+from castwatch.identify.registries.iptv_org import IptvOrgData, load_iptv_org  # noqa: E402
 
 DEFAULT_REGISTRY = ROOT.parent / "shared" / "data" / "iptv-org"
 EVAL_CHANNELS = ROOT / "eval" / "channels.jsonl"
@@ -87,14 +87,14 @@ def time_castwatch(
     start = time.perf_counter()
     matcher = ChannelMatcher.deserialize(blob)
     figures["load_s"] = time.perf_counter() - start
-    normalize._normalize.cache_clear()
+    channel_names._normalize.cache_clear()
     start = time.perf_counter()
     answers = [result.target_id for result in matcher.match_many(queries)]
     figures["match_s"] = time.perf_counter() - start
     cold = ChannelMatcher.deserialize(blob)
     start = time.perf_counter()
     for query in queries:
-        normalize._normalize.cache_clear()
+        channel_names._normalize.cache_clear()
         cold._scorer._memo.clear()
         cold.match(*query)
     figures["match_cold_s"] = time.perf_counter() - start

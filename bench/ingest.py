@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest.py [--entries 206000] [--json] [--peer-limit 60] [--repeat 5]
     .venv/bin/python bench/ingest.py --memory [--sizes 206000,1000000,5000000] [--json]
+    .venv/bin/python bench/ingest.py --whole-process [--entries 206000] [--repeat 5]
 
 Generates a pirate-style ``get.php`` playlist with the simulator (``castwatch.sim``: live
 channels, films, episodes, ``#EXTVLCOPT`` lines, quoted titles) and parses it with each
@@ -27,6 +28,11 @@ many entries came back against the number expected, and whether titles and URLs 
 fresh SQLite home), on generated playlists of each ``--sizes`` entry count, and prints it
 with the memory per entry. ``inspect`` keeps counters, not entries: its peak should be flat
 across sizes; ``ingest`` keeps the inventory and grows with it.
+
+``--whole-process`` times what a user waits for: the whole ``castwatch inspect FILE --json``
+command (interpreter start, imports, parse, summary) against ``python -c`` loading the same
+file with ipytv (``playlist.loadf``, as shipped: it forks its workers), each a fresh process,
+best of ``--repeat`` by wall clock, and prints the ratio.
 """
 
 from __future__ import annotations
@@ -520,6 +526,43 @@ def _memory_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_IPYTV_SCRIPT = (
+    "import sys; from ipytv import playlist; print(playlist.loadf(sys.argv[1]).length())"
+)
+
+
+def _best_wall(command: list[str], repeat: int, env: dict[str, str]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def whole_process(entries: int, repeat: int) -> dict[str, Any]:
+    """Wall time of ``castwatch inspect`` and of ipytv's whole process on one playlist."""
+    with tempfile.TemporaryDirectory(prefix="castwatch-bench-whole-") as scratch:
+        workdir = Path(scratch)
+        playlist = workdir / "playlist.m3u"
+        write_playlist(entries, playlist)
+        env = {**os.environ, "CASTWATCH_HOME": str(workdir / "home")}
+        castwatch = [sys.executable, "-m", "castwatch", "inspect", str(playlist), "--json"]
+        ipytv = [sys.executable, "-c", _IPYTV_SCRIPT, str(playlist)]
+        # One untimed run each: bytecode caches and the page cache warm for both alike.
+        _best_wall(castwatch, 1, env)
+        _best_wall(ipytv, 1, env)
+        ours = _best_wall(castwatch, repeat, env)
+        theirs = _best_wall(ipytv, repeat, env)
+    return {
+        "entries": entries,
+        "castwatch_inspect_s": round(ours, 3),
+        "ipytv_loadf_s": round(theirs, 3),
+        "ratio": round(theirs / ours, 2),
+        "load_average": os.getloadavg()[0],
+    }
+
+
 def main() -> None:
     """Generate, measure every contender, print the tables (or JSON)."""
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -543,12 +586,30 @@ def main() -> None:
         default="inspect,ingest",
         help="with --memory: which commands to measure (inspect, ingest)",
     )
+    options.add_argument(
+        "--whole-process",
+        action="store_true",
+        help="castwatch inspect against ipytv, each a whole process, wall clock",
+    )
     options.add_argument("--worker", help=argparse.SUPPRESS)
     options.add_argument("--path", help=argparse.SUPPRESS)
     options.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = options.parse_args()
     if args.worker:
         worker(args.worker, args.path, args.trace)
+        return
+    if args.whole_process:
+        report = whole_process(args.entries, args.repeat)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            print(
+                f"{report['entries']:,} entries, best of {args.repeat},"
+                f" load {report['load_average']:.1f}:"
+                f"\n  castwatch inspect (whole process)  {report['castwatch_inspect_s']:8.3f} s"
+                f"\n  ipytv loadf (whole process)        {report['ipytv_loadf_s']:8.3f} s"
+                f"\n  castwatch is {report['ratio']:.2f}x faster"
+            )
         return
     if args.memory:
         sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]

@@ -176,7 +176,7 @@ def _peak_mb() -> float:
 
 
 def phase_build(works: int, index_path: str) -> dict[str, float]:
-    from castwatch.identify.works_match import WorkMatcher
+    from castwatch.identify.works.matcher import WorkMatcher
 
     started = time.perf_counter()
     for _ in catalogue(works):
@@ -198,7 +198,7 @@ def phase_build(works: int, index_path: str) -> dict[str, float]:
 
 
 def phase_match(index_path: str, names_path: str, workers: int) -> dict[str, float]:
-    from castwatch.identify.works_match import TitleQuery, WorkMatcher
+    from castwatch.identify.works.matcher import TitleQuery, WorkMatcher
 
     rows = json.loads(Path(names_path).read_text(encoding="utf-8"))
     queries = [TitleQuery(name, kind, year, tmdb) for name, kind, year, tmdb, _ in rows]

@@ -4,6 +4,10 @@ The tree::
 
     CastwatchError                 anything castwatch raises on purpose
     ├── ConfigError                bad --home / --db / environment settings
+    │   ├── UnknownPlugin          no source, fingerprinter, notice kind, collector or export
+    │   │                          format of that name (lists the registered ones)
+    │   ├── DuplicatePlugin        two classes claim one name in one registry (names both)
+    │   └── PluginLoadError        an outside plugin (``castwatch.plugins`` entry point) failed
     ├── SourceError                a service could not be read (always names the URL, redacted)
     │   ├── FetchError             the transport failed
     │   │   ├── SourceTimeout      no answer within the timeout
@@ -28,8 +32,7 @@ The tree::
     │   │   ├── NoMediaStream      no video (or audio) stream where one was asked for
     │   │   ├── MediaTooShort      too little decodable media to fingerprint or compare
     │   │   └── EncryptedMedia     encrypted segments (DRM, AES): never circumvented
-    │   ├── FingerprintFormatError stored fingerprint or index bytes are malformed
-    │   └── UnknownFingerprinter   no fingerprinter registered under that name
+    │   └── FingerprintFormatError stored fingerprint or index bytes are malformed
     ├── EnforcementError           a case, evidence or notice operation was refused or failed
     │   ├── IllegalTransition      a case status change the workflow does not allow
     │   ├── EvidenceError          an evidence file cannot be read, stored or signed
@@ -41,35 +44,23 @@ The tree::
 
 Messages say what went wrong and what to try; URLs in them never carry credentials: the
 errors that name a URL (:class:`SourceError`, :class:`MediaError`, :class:`CollectorError`)
-redact it, and every URL in their message, themselves (:func:`redact_text`), so a caller
-that forgot to cannot leak an account, a token or a signature.
+redact it, and every URL and secret-shaped value in their message, themselves
+(``catalog.credentials.redact_text``), so a caller that forgot to cannot leak an account, a
+token or a signature.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 
-# A URL inside free text: a scheme, then everything up to a space or a quote.
-_URL_IN_TEXT = re.compile(r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s'"<>]+""")
+def _redacted(text: str) -> str:
+    """``text`` with every URL and every secret of a known shape in it redacted.
 
+    The rules live with the credential shapes (:func:`castwatch.catalog.credentials.redact_text`);
+    the import waits for a call because the catalog imports this module.
+    """
+    from castwatch.catalog.credentials import redact_text as redact
 
-def redact_text(text: str) -> str:
-    """``text`` with every URL in it redacted (credentials and named secrets as placeholders)."""
-    if "://" not in text and "=" not in text:
-        return text
-    # Imported here: the catalog imports this module.
-    from castwatch.catalog.credentials import redact_url
-
-    if "://" not in text:
-        return redact_url(text) if text.count(" ") == 0 else text
-    return _URL_IN_TEXT.sub(lambda match: _redact_match(match.group(0), redact_url), text)
-
-
-def _redact_match(found: str, redact: Callable[[str], str]) -> str:
-    # Sentence punctuation after a URL ("...1.ts: refused") is not part of it.
-    url = found.rstrip(".,;:!?)]")
-    return redact(url) + found[len(url) :]
+    return redact(text)
 
 
 class CastwatchError(Exception):
@@ -80,12 +71,40 @@ class ConfigError(CastwatchError):
     """A setting (data directory, database URL, environment) is unusable."""
 
 
+class UnknownPlugin(ConfigError):
+    """No implementation of an extension point is registered under the name asked for.
+
+    ``what`` names the extension point ("source kind", "export format"), ``name`` what was
+    asked, ``known`` every registered name (built-ins and installed plugins).
+    """
+
+    def __init__(self, what: str, name: str, known: list[str]) -> None:
+        self.what, self.name, self.known = what, name, known
+        choices = ", ".join(known) if known else "none is registered"
+        super().__init__(f"unknown {what} {name!r}; one of: {choices}")
+
+
+class DuplicatePlugin(ConfigError):
+    """A second class claims a name another class holds in the same registry (names both)."""
+
+    def __init__(self, what: str, name: str, holder: str, claimant: str) -> None:
+        self.what, self.name = what, name
+        super().__init__(
+            f"two classes claim the {what} {name!r}: {holder} and {claimant}; "
+            "rename one, or uninstall the plugin package that brings the other"
+        )
+
+
+class PluginLoadError(ConfigError):
+    """An outside plugin named in the ``castwatch.plugins`` entry-point group failed to import."""
+
+
 class SourceError(CastwatchError):
     """A service could not be read. ``url`` is the redacted URL that failed."""
 
     def __init__(self, message: str, url: str | None = None) -> None:
-        self.url = redact_text(url) if url else url
-        message = redact_text(message)
+        self.url = _redacted(url) if url else url
+        message = _redacted(message)
         super().__init__(f"{message} ({self.url})" if self.url else message)
 
 
@@ -178,8 +197,8 @@ class MediaError(FingerprintError):
     """Media could not be read or fingerprinted. ``source`` names the file or redacted URL."""
 
     def __init__(self, message: str, source: str | None = None) -> None:
-        self.source = redact_text(source) if source else source
-        message = redact_text(message)
+        self.source = _redacted(source) if source else source
+        message = _redacted(message)
         super().__init__(f"{message} ({self.source})" if self.source else message)
 
 
@@ -201,10 +220,6 @@ class EncryptedMedia(MediaError):
 
 class FingerprintFormatError(FingerprintError):
     """Stored fingerprint or index bytes are malformed, truncated or of another version."""
-
-
-class UnknownFingerprinter(FingerprintError):
-    """No fingerprinter is registered under the name asked for."""
 
 
 class EnforcementError(CastwatchError):
@@ -244,8 +259,8 @@ class CollectorError(AttributionError):
 
     def __init__(self, message: str, collector: str, target: str) -> None:
         self.collector = collector
-        self.target = redact_text(target)
-        super().__init__(f"{collector}: {redact_text(message)} ({self.target})")
+        self.target = _redacted(target)
+        super().__init__(f"{collector}: {_redacted(message)} ({self.target})")
 
 
 class LookupTableError(AttributionError):

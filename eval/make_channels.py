@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from castwatch.catalog.registry import ChannelRecord  # noqa: E402
-from castwatch.identify.iptv_org import load_iptv_org  # noqa: E402
+from castwatch.identify.registries.iptv_org import load_iptv_org  # noqa: E402
 
 OUT = ROOT / "eval" / "channels.jsonl"
 

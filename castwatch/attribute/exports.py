@@ -4,7 +4,8 @@ An export is written from a :class:`GraphView`: the whole stored graph, or one o
 part of it (its services, their domains and every pivot of their footprints). To add a
 format, subclass :class:`Exporter`, set ``name`` and ``suffix``, implement
 :meth:`Exporter.write`, and decorate it with :func:`register_exporter`; STIX 2.1
-(``stix.py``), MISP (``misp.py``), GEXF, GraphML and PNG (``render.py``) register that way.
+(``stix.py``), MISP (``misp.py``), GEXF, GraphML and PNG (``render.py``) register that way,
+and an outside package names its module in the ``castwatch.plugins`` entry-point group.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import networkx as nx
 from castwatch.attribute.graph import Graph, Node, footprint, own_domains
 from castwatch.attribute.service import load_graph
 from castwatch.catalog.attribution import NodeKind
-from castwatch.errors import ConfigError, NotFound
+from castwatch.errors import NotFound
+from castwatch.plugins import Registry
 from castwatch.storage import attribution as db
 from castwatch.storage.db import Store
 
@@ -77,33 +79,34 @@ class Exporter(ABC):
         """Write ``view`` to ``path`` (created or replaced)."""
 
 
-_REGISTRY: dict[str, type[Exporter]] = {}
+#: Every export format by name; GEXF and GraphML below and the built-in modules register
+#: with :func:`register_exporter` like a plugin.
+EXPORTERS: Registry[type[Exporter]] = Registry(
+    "export format",
+    key=lambda cls: cls.name,
+    builtins=tuple(
+        f"castwatch.attribute.{module}" for module in ("exports", "misp", "render", "stix")
+    ),
+)
 
 
 def register_exporter(cls: E) -> E:
     """Class decorator: make ``cls`` available to :func:`export` under ``cls.name``."""
-    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
-        raise ValueError(f"an exporter named {cls.name!r} is already registered")
-    _REGISTRY[cls.name] = cls
+    EXPORTERS.register(cls)
     return cls
 
 
 def exporters() -> dict[str, type[Exporter]]:
-    """Every registered exporter by name, the built-ins included."""
-    # The built-ins live in their own modules; importing them registers them.
-    from castwatch.attribute import misp, render, stix  # noqa: F401
-
-    return dict(_REGISTRY)
+    """Every registered exporter by name, the built-ins and outside plugins included."""
+    return EXPORTERS.items()
 
 
 def export(store: Store, fmt: str, path: Path, operator_id: int | None = None) -> Path:
     """Write the graph (or one operator) as ``fmt`` to ``path``; returns the path."""
-    known = exporters()
-    if fmt not in known:
-        raise ConfigError(f"unknown export format {fmt!r}; one of: {', '.join(sorted(known))}")
+    exporter = EXPORTERS.get(fmt)
     view = load_view(store, operator_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    known[fmt]().write(view, path)
+    exporter().write(view, path)
     return path
 
 

@@ -12,7 +12,8 @@ none (it merges unrelated channels and fills cases with accounts nobody holds):
 * Xtream paths ``/live|movie|series/U/P/ID.ext`` and the short live form ``/U/P/ID[.ext]``
   (http and https only), both with a numeric ``ID``, and ``/timeshift/U/P/MIN/START/ID.ext``
   (catch-up, also as a ``{duration}/{start}`` template), and HLS segments
-  ``/hls/U/P/ID/SEQ.ts``;
+  ``/hls/U/P/ID/SEQ.ts``, and Stalker's ``/load/USER/TOKEN/...`` (a portal's link, also
+  met in playlists converted from a portal);
   a ``U`` or ``P`` that is a word CDNs use as a directory (``live``, ``hls``, ``ramdisk``,
   ``_definst_``...) is no account, so Akamai ``/hls/live/<id>/``, Globecast
   ``/live/ramdisk/...``, Wowza ``/live/_definst_/`` and ``/live/hls/1.m3u8`` stay as they are;
@@ -21,8 +22,8 @@ none (it merges unrelated channels and fills cases with accounts nobody holds):
   ``signature``, ``sid``, ``hash``, ``hdnts``, ``X-Amz-Signature``...): its raw value goes to
   :attr:`Credentials.secrets` and the URL keeps ``{name}`` in its place.
 
-Stalker's own forms (``/load/USER/TOKEN/``, ``play_token``) are split by the Stalker adapter
-into the same :class:`Credentials`: :attr:`Credentials.secrets` holds any named secret.
+Stalker's ``play_token`` is a named secret like the others; :attr:`Credentials.secrets`
+holds any named secret.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ _TIMESHIFT_PATH = re.compile(r"^/timeshift/([^/]+)/([^/]+)/([^/]+/[^/]+/[^/]+)$"
 # Xtream HLS segments: `/hls/U/P/ID/SEQ.ts`, numeric stream id and sequence number.
 _SEGMENT_PATH = re.compile(r"^/hls/([^/]+)/([^/]+)/([0-9]+/[0-9]+\.ts)$")
 _SHORT_PATH = re.compile(rf"^/([^/]+)/([^/]+)/({_ID_LEAF})$")
+# Stalker links as converters list them in playlists: `/load/USER/TOKEN/ID.mpegts`.
+_LOAD_PATH = re.compile(r"^/load/([^/]+)/([^/]+)/(.+)$")
 _USER_KEYS = frozenset({"username", "user", "login"})
 _PASS_KEYS = frozenset({"password", "pass", "pwd", "passwd"})
 _MAC_KEYS = frozenset({"mac"})
@@ -172,7 +175,9 @@ def _split_path(path: str, scheme: str) -> tuple[str, tuple[str, str] | None]:
     match = _PANEL_PATH.match(path)
     if match and is_account_segment(match[2]) and is_account_segment(match[3]):
         return f"/{match[1]}/{USERNAME}/{PASSWORD}/{match[4]}", (match[2], match[3])
-    for form, segment in ((_TIMESHIFT_PATH, "timeshift"), (_SEGMENT_PATH, "hls")):
+    for form, segment in (
+        (_TIMESHIFT_PATH, "timeshift"), (_SEGMENT_PATH, "hls"), (_LOAD_PATH, "load"),
+    ):  # fmt: skip
         match = form.match(path)
         if match and is_account_segment(match[1]) and is_account_segment(match[2]):
             return f"/{segment}/{USERNAME}/{PASSWORD}/{match[3]}", (match[1], match[2])
@@ -217,7 +222,9 @@ def restore_credentials(url: str, credentials: Credentials | None) -> str:
 
 #: Print-only: an account-shaped prefix with any leaf (`/live/U/P/seg7.ts`, `/load/U/TOKEN/`).
 #: Splitting stays strict (no false accounts are stored); printing errs on the side of hiding.
-_PRINT_PATH = re.compile(r"^(/(?:[^/]+/)*?(?:live|movie|series|hls|timeshift|load))/([^/]+)/([^/]+)/")
+_PRINT_PATH = re.compile(
+    r"^(/(?:[^/]+/)*?(?:live|movie|series|hls|timeshift|load))/([^/]+)/([^/]+)/"
+)
 
 
 def redact_url(url: str) -> str:
@@ -242,3 +249,79 @@ def redact_url(url: str) -> str:
         path = f"{match[1]}/{USERNAME}/{PASSWORD}/" + parts.path[match.end() :]
         return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
     return redacted
+
+
+# A URL inside free text: a scheme, then everything up to a space or a quote.
+_URL_IN_TEXT = re.compile(r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s'"<>]+""")
+# `Authorization: Basic dXNlcjpwYXNz`: an HTTP auth scheme and its credentials.
+_AUTH_HEADER = re.compile(
+    r"""(?i)(?<![\w.-])(["']?authorization["']?\s*[:=]\s*["']?)"""
+    r"""(?:(bearer|basic|digest|token|negotiate)\s+)?([^\s"'<>]+)"""
+)
+# A bearer token on its own, 8 characters or more ("the bearer of" stays, "bearer instrument"
+# is hidden: over-redaction is the side to err on); `Basic` only after `Authorization:`.
+_BEARER = re.compile(r"(?i)(?<![\w.-])(bearer)(\s+)([A-Za-z0-9._~+/-]{8,}=*)(?![^\s\"'<>])")
+# `password=hunter2`, `token: abc`, `"sig": "abc"`: a name, `=` or `:`, then the value.
+_NAMED_VALUE = re.compile(
+    r"""(?<![\w.-])(["']?)([A-Za-z][\w.-]{0,63})\1(\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s&"'<>]+)"""
+)
+# A JSON Web Token on its own (`eyJhbGciOi...`): a header, a payload and a signature.
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+_ACCOUNT_NAMES = _USER_KEYS | _PASS_KEYS | _MAC_KEYS
+#: What a value hidden from free text becomes.
+HIDDEN = "***"
+
+
+def redact_text(text: str) -> str:
+    """``text`` safe to store and print: every URL redacted, and secrets of known shapes hidden.
+
+    The rules, in order (docs/enforce.md, "Secrets in free text"): a URL goes through
+    :func:`redact_url`; outside URLs, ``Authorization: SCHEME CREDENTIALS``,
+    ``Bearer``/``Basic`` tokens, ``NAME=VALUE`` or ``NAME: VALUE`` where ``NAME`` is an
+    account field or named like a secret (:func:`is_secret_name`), and JSON Web Tokens have
+    their values replaced by ``***``. Over-redaction is accepted; a leak is not.
+    """
+    marks = ("://", "=", ":", "eyJ")
+    if not any(mark in text for mark in marks) and "bearer" not in text.lower():
+        return text
+    if "://" not in text and " " not in text and "=" in text:
+        # A bare query string or path (`get.php?username=U&password=P`): placeholders.
+        text = redact_url(text)
+    pieces: list[str] = []
+    position = 0
+    for match in _URL_IN_TEXT.finditer(text):
+        found = match.group(0)
+        # Sentence punctuation after a URL ("...1.ts: refused") is not part of it.
+        url = found.rstrip(".,;:!?)]")
+        pieces.append(_redact_shapes(text[position : match.start()]))
+        pieces.append(redact_url(url))
+        position = match.start() + len(url)
+    pieces.append(_redact_shapes(text[position:]))
+    return "".join(pieces)
+
+
+def _redact_shapes(text: str) -> str:
+    if not text:
+        return text
+    text = _AUTH_HEADER.sub(lambda m: m[1] + (f"{m[2]} " if m[2] else "") + _hidden(m[3]), text)
+    text = _BEARER.sub(lambda m: m[1] + m[2] + _hidden(m[3]), text)
+    text = _NAMED_VALUE.sub(_hide_named_value, text)
+    return _JWT.sub(HIDDEN, text)
+
+
+def _hide_named_value(match: re.Match[str]) -> str:
+    name, value = match[2], match[4]
+    low = name.lower()
+    # `Authorization` was handled with its scheme word by `_AUTH_HEADER`.
+    if low == "authorization" or not (low in _ACCOUNT_NAMES or is_secret_name(name)):
+        return match[0]
+    return match[0][: match.start(4) - match.start(0)] + _hidden(value)
+
+
+def _hidden(value: str) -> str:
+    # Placeholders (`{token}`) and values hidden already stay; quotes are kept around ***.
+    bare = value.strip("\"'")
+    if bare == HIDDEN or (bare.startswith("{") and bare.endswith("}")):
+        return value
+    quote = value[0] if value[:1] in ("'", '"') and value[-1:] == value[:1] else ""
+    return f"{quote}{HIDDEN}{quote}"

@@ -1,6 +1,6 @@
 """Reference data as plain records: channels and feeds, rights holders, works, identifications.
 
-Importers (``identify/iptv_org.py``, ``identify/holders.py``, ``identify/works.py``) produce
+Importers (``identify/registries/``: ``iptv_org.py``, ``holders.py``, ``works.py``) produce
 these records, storage keeps them, and the matchers in ``identify/`` index them. Nothing here
 does I/O.
 """

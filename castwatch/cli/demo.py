@@ -1,24 +1,26 @@
-"""``castwatch demo``: the one command that shows a newcomer what castwatch does."""
+"""``castwatch demo``: the one command that shows a newcomer what castwatch does.
+
+The scenario itself is :func:`castwatch.demo.run_demo`; this command only renders it.
+"""
 
 from __future__ import annotations
 
-import time
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from castwatch.catalog import Credentials
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
-from castwatch.sources.base import FetchOptions
 
 if TYPE_CHECKING:
     # Type-only: the demo's heavy modules load when it runs, not for `castwatch --help`.
+    from castwatch.catalog.progress import Progress
+    from castwatch.demo import DemoCase, DemoResult, EcosystemAttribution, IngestRun
+    from castwatch.fingerprint.verification import ServiceVerification
     from castwatch.identify.impact import ImpactReport
-    from castwatch.storage.db import Store
-    from castwatch.storage.snapshots import SnapshotSummary
 
 
 @app.command()
@@ -42,96 +44,59 @@ def demo(
     evidence filed and verified, notices drafted and a PDF dossier written. Last, it starts a
     simulated ecosystem of brands and resellers and clusters them into operators.
     """
-    from castwatch.cli import demo_steps
-    from castwatch.sim.server import SimServer
-    from castwatch.sources.ingest import ingest
+    from castwatch.demo import DemoHooks, DemoOptions, run_demo
 
-    results: list[tuple[str, SnapshotSummary, float]] = []
-    with opt.open_store(ctx) as store:
-        if not json:
+    class Shown(DemoHooks):
+        """Every step on the terminal as it happens."""
+
+        def say(self, text: str) -> None:
+            console.print(text)
+
+        def bars(self) -> AbstractContextManager[Progress]:
+            return progress_bars()
+
+        def ingested(self, run: IngestRun) -> None:
             console.print(
-                f"Starting a simulated pirate service on 127.0.0.1 ({live:,} live, "
-                f"{films:,} films, {series:,} series, {episodes:,} episodes; synthetic)..."
+                f"  ingested over {run.protocol:<8} {run.summary.entries:>9,} entries "
+                f"in {run.seconds:.1f} s"
             )
-        with SimServer(seed=seed, live=live, films=films, series=series, episodes=episodes) as sim:
-            urls = sim.urls
-            account = Credentials(urls["username"], urls["password"])
-            plans = [
-                ("xtream", urls["xtream_url"], FetchOptions(credentials=account)),
-                ("m3u", urls["m3u_url"], FetchOptions()),
-                (
-                    "stalker",
-                    urls["stalker_url"],
-                    FetchOptions(credentials=Credentials(mac=urls["mac"])),
-                ),
-            ]
-            for kind, target, fetch in plans:
-                started = time.perf_counter()
-                with progress_bars(not json) as progress:
-                    summary = ingest(store, target, kind, fetch, f"demo-{kind}", progress)
-                results.append((kind, summary, time.perf_counter() - started))
-                if not json:
-                    console.print(
-                        f"  ingested over {kind:<8} {summary.entries:>9,} entries "
-                        f"in {results[-1][2]:.1f} s"
-                    )
-            # One protocol is enough to show identification: all three carry the same catalog.
-            service = results[0][1].service
-            identified, report = _identify_and_rank(store, [service], json)
-            verification = (
-                demo_steps.verify_streams(store, sim, service, verify, seed, json)
-                if verify > 0
-                else None
-            )
-        data_dir = store.settings.home
-        if not json:
-            _print_inventory(results)
-            _print_impact(identified, report)
-            if verification is not None:
-                demo_steps.print_verification(verification)
+
+        def service_checked(self, result: DemoResult) -> None:
+            _print_inventory(result.inventory)
+            assert result.impact is not None
+            _print_impact(result.identified, result.impact)
+            if result.verification is not None:
+                _print_verification(result.verification)
             console.print("Opening a case: evidence, notices, dossier...")
-        case = demo_steps.open_case(store, service, report, verification)
-        operators = demo_steps.attribute_ecosystem(store, seed, json)
+
+    options = DemoOptions(
+        seed=seed, live=live, films=films, series=series, episodes=episodes, verify=verify
+    )
+    with opt.open_store(ctx) as store:
+        result = run_demo(store, options, DemoHooks() if json else Shown())
     if json:
-        print_json(
-            {
-                "inventory": [
-                    {
-                        "protocol": kind,
-                        "service": s.service,
-                        "snapshot": s.id,
-                        "entries": s.entries,
-                        "counts": s.counts,
-                        "seconds": round(seconds, 2),
-                    }
-                    for kind, s, seconds in results
-                ],
-                "identified": identified,
-                "impact": [h.as_dict(evidence_limit=3) for h in report.holders[:10]],
-                "verification": verification.as_dict() if verification else None,
-                "case": case,
-                "attribution": operators,
-            }
-        )
+        print_json(result.to_dict())
         return
-    demo_steps.print_case(case)
-    demo_steps.print_operators(operators)
+    assert result.case is not None and result.attribution is not None
+    _print_case(result.case)
+    _print_operators(result.attribution)
+    case_id = result.case.filing.case.id
     console.print(
-        f"Stored in {data_dir}. Next: [bold]castwatch services[/], "
+        f"Stored in {result.data_dir}. Next: [bold]castwatch services[/], "
         "[bold]castwatch impact demo-xtream[/], [bold]castwatch ref list[/], "
-        f"[bold]castwatch case show {case['case']}[/], "
-        f"[bold]castwatch dossier {case['case']} --format html[/], "
+        f"[bold]castwatch case show {case_id}[/], "
+        f"[bold]castwatch dossier {case_id} --format html[/], "
         "[bold]castwatch evidence verify[/]."
     )
 
 
-def _print_inventory(results: list[tuple[str, SnapshotSummary, float]]) -> None:
+def _print_inventory(runs: list[IngestRun]) -> None:
     table = Table(
         "protocol", "live", "films", "series", "episodes", "films + episodes", "seconds",
         title="Inventory of the simulated service",
     )  # fmt: skip
-    for kind, s, seconds in results:
-        c = s.counts
+    for run in runs:
+        kind, c = run.protocol, run.summary.counts
         table.add_row(
             kind,
             f"{c['live']:,}",
@@ -139,45 +104,9 @@ def _print_inventory(results: list[tuple[str, SnapshotSummary, float]]) -> None:
             f"{c['series']:,}" if c["series"] else "- (not in M3U)" if kind == "m3u" else "0",
             f"{c['episode']:,}",
             f"{c['film'] + c['episode']:,}",
-            f"{seconds:.1f}",
+            f"{run.seconds:.1f}",
         )
     console.print(table)
-
-
-def _identify_and_rank(
-    store: Store, services: list[str], quiet: bool
-) -> tuple[dict[str, dict[str, object]], ImpactReport]:
-    """Identify each demo service against the registries (imported once) and rank holders."""
-    from castwatch.identify.holders import DEFAULT_HOLDERS, load_holders
-    from castwatch.identify.impact import rights_impact
-    from castwatch.identify.iptv_org import BUNDLED, load_iptv_org
-    from castwatch.identify.service import identify_snapshot
-    from castwatch.storage import reference
-
-    imports = reference.registry_status(store)["imports"]
-    if not imports.get("iptv-org"):
-        if not quiet:
-            console.print("Importing the bundled iptv-org channel registry...")
-        reference.replace_iptv_org(store, load_iptv_org(BUNDLED), str(BUNDLED))
-    if not imports.get("holders"):
-        reference.replace_holders(store, load_holders(DEFAULT_HOLDERS), str(DEFAULT_HOLDERS))
-    if not imports.get("works"):
-        from castwatch.identify.works import read_works
-        from castwatch.identify.works_bundled import BUNDLED_WORKS
-
-        if not quiet:
-            console.print("Importing the bundled works registry (Wikidata films and series)...")
-        reference.import_works(store, read_works(BUNDLED_WORKS), str(BUNDLED_WORKS))
-    identified: dict[str, dict[str, object]] = {}
-    for service in services:
-        started = time.perf_counter()
-        with progress_bars(not quiet) as progress:
-            summary = identify_snapshot(store, service, None, progress)
-        identified[service] = {
-            **summary.as_dict(),
-            "seconds": round(time.perf_counter() - started, 2),
-        }
-    return identified, rights_impact(store, services[0])
 
 
 def _print_impact(identified: dict[str, dict[str, object]], report: ImpactReport) -> None:
@@ -206,3 +135,66 @@ def _print_impact(identified: dict[str, dict[str, object]], report: ImpactReport
             example,
         )
     console.print(table)
+
+
+def _print_verification(outcome: ServiceVerification) -> None:
+    table = Table(
+        "stream", "identified as", "fingerprint match", "score", "offset s",
+        title="Verification of a sample of live streams (restreamed: scaled, bars, logo, crop)",
+    )  # fmt: skip
+    for result in outcome.results:
+        if result.error is not None:
+            match = f"[red]{result.error}[/]"
+        elif result.matched_id is None:
+            match = "[yellow]no match[/]"
+        else:
+            mark = "[green]confirmed[/]" if result.confirmed else "[yellow]contradicts:[/]"
+            match = f"{mark} {result.matched_id}"
+        table.add_row(
+            result.source.split(" (", 1)[0],
+            result.claimed_id or "-",
+            match,
+            "" if result.score is None else f"{result.score:.0f}",
+            "" if result.offset_s is None else f"{result.offset_s:+.1f}",
+        )
+    console.print(table)
+    contradicted = sum(1 for r in outcome.results if r.matched_id is not None and not r.confirmed)
+    console.print(
+        f"{outcome.confirmed} of {len(outcome.results)} sampled streams confirmed by "
+        f"fingerprint; {contradicted} {'carries' if contradicted == 1 else 'carry'} another "
+        "channel than its name was identified as (the content overrules the name). Score: "
+        "-log10 of the false-match rate (docs/fingerprint.md).",
+        highlight=False,
+    )
+
+
+def _print_case(case: DemoCase) -> None:
+    filing = case.filing
+    notices = ", ".join(f"{kind}: {count}" for kind, count in filing.notices.items())
+    console.print(
+        f"Case #{filing.case.id} {filing.case.name!r}: {filing.evidence_filed} evidence "
+        f"items filed; notices drafted ({notices}); evidence ledger "
+        + ("[green]verified[/]" if filing.evidence_verified else "[red]FAILED[/]")
+        + f" ({filing.ledger_entries} entries).",
+        highlight=False,
+    )
+    console.print(f"Dossier: [bold]{case.dossier}[/]", highlight=False)
+
+
+def _print_operators(attribution: EcosystemAttribution) -> None:
+    summary = attribution.to_dict()
+    table = Table(
+        "operator", "brands and resellers", "what joins them",
+        title="Operators found behind the simulated brands",
+    )  # fmt: skip
+    for operator in summary["operators"]:
+        table.add_row(
+            str(operator["id"]), ", ".join(operator["services"]), "\n".join(operator["pivots"])
+        )
+    console.print(table)
+    console.print(
+        f"{len(summary['operators'])} multi-brand operators among {summary['brands']} brands; "
+        f"against the simulator's truth: pairwise precision {summary['pairwise_precision']}, "
+        f"recall {summary['pairwise_recall']}, decoys merged {summary['decoys_merged']}.",
+        highlight=False,
+    )

@@ -12,7 +12,7 @@ from rich.table import Table
 from castwatch.cli import enforce_notices  # noqa: F401  (adds the notice commands)
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
-from castwatch.cli.output import console, err_console, print_json, progress_bars
+from castwatch.cli.output import console, err_console, note_line, print_json, progress_bars
 
 if TYPE_CHECKING:
     from castwatch.catalog.cases import Case
@@ -31,6 +31,11 @@ Services = Annotated[
     list[str] | None, typer.Option("--service", "-s", help="A service (repeatable).")
 ]
 Assignee = Annotated[str | None, typer.Option("--assignee", help="Who works the case.")]
+#: Said once when free text held a URL or a secret: what is stored is not what was typed.
+REDACTED_NOTE = (
+    "note: {option} held a URL credential or a secret; it was stored redacted (the original "
+    "is kept nowhere)"
+)
 
 
 def _print_case(case: Case, events: bool = True) -> None:
@@ -115,6 +120,7 @@ def case_add(
     json: opt.Json = False,
 ) -> None:
     """Add services, a note, an assignee or a status change (all or nothing)."""
+    from castwatch.catalog.credentials import redact_text
     from castwatch.enforce.cases import add_to_case
 
     with opt.open_store(ctx) as store:
@@ -123,6 +129,8 @@ def case_add(
         print_json(updated.as_dict())
         return
     _print_case(updated, events=False)
+    if note and redact_text(note) != note:
+        note_line(REDACTED_NOTE.format(option="--note"))
 
 
 @evidence_app.command("add")
@@ -157,6 +165,8 @@ def evidence_add(
         f"stored as {entry.stored_name}; chain head {entry.entry_hash}",
         highlight=False,
     )
+    if entry.description != description or (source and entry.source != source):
+        note_line(REDACTED_NOTE.format(option="--description/--source"))
 
 
 @evidence_app.command("verify")

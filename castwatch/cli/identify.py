@@ -47,7 +47,7 @@ def identify(
 
 
 def _identify_service(ctx: typer.Context, service: str, snapshot: int | None, json: bool) -> None:
-    from castwatch.identify.service import identify_snapshot
+    from castwatch.identify.snapshot import identify_snapshot
 
     with opt.open_store(ctx) as store, progress_bars(not json) as progress:
         summary = identify_snapshot(store, service, snapshot, progress)
@@ -73,9 +73,9 @@ def _identify_service(ctx: typer.Context, service: str, snapshot: int | None, js
 
 
 def _identify_names(ctx: typer.Context, file: Path, kind: str) -> None:
-    from castwatch.identify.channels import ChannelQuery
+    from castwatch.identify.channels.matcher import ChannelQuery
     from castwatch.identify.matchers import channel_matcher, work_matcher
-    from castwatch.identify.works_match import TitleQuery
+    from castwatch.identify.works.matcher import TitleQuery
 
     if kind not in ("channel", "title"):
         raise typer.BadParameter(f"--kind must be channel or title, not {kind!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,15 +12,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from castwatch.catalog.credentials import Credentials, restore_credentials
 from castwatch.catalog.summary import summarize
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
 
 if TYPE_CHECKING:
-    from castwatch.storage.db import Store
-    from castwatch.storage.tables import EntryRow, SnapshotRow
+    from castwatch.sources.inventory_views import ExportOrder
 
 Source = Annotated[str, typer.Argument(help="Playlist file or URL, Xtream base URL, portal URL.")]
 ServiceName = Annotated[str, typer.Argument(help="Service name (a unique prefix will do).")]
@@ -97,18 +96,21 @@ def ingest(
     console.print(
         f"[bold]{summary.service}[/]: snapshot {summary.id}, {summary.entries:,} entries "
         f"({_counts_text(summary.counts)}); {summary.added:,} added, "
-        f"{summary.removed:,} removed, {summary.changed:,} changed"
+        f"{summary.removed:,} removed, {summary.changed:,} changed",
+        soft_wrap=True,
     )
     if summary.warnings:
         # Each line is already a count by reason (skipped rows, dropped lines): print them,
-        # escaped, since examples are panel data and may hold rich markup.
-        console.print(f"[yellow]{len(summary.warnings):,} warning(s)[/]:")
+        # escaped, since examples are panel data and may hold rich markup, and soft-wrapped,
+        # so a script reading stdout gets each warning on one line whatever the width.
+        console.print(f"[yellow]{len(summary.warnings):,} warning(s)[/]:", soft_wrap=True)
         for line in summary.warnings[:_WARNINGS_SHOWN]:
-            console.print(f"  {escape(line)}", highlight=False)
+            console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
         if len(summary.warnings) > _WARNINGS_SHOWN:
             console.print(
                 f"  ... and {len(summary.warnings) - _WARNINGS_SHOWN:,} more, stored with "
-                "the snapshot"
+                "the snapshot",
+                soft_wrap=True,
             )
 
 
@@ -177,26 +179,10 @@ def inspect(
 @app.command()
 def services(ctx: typer.Context, json: opt.Json = False) -> None:
     """List the services castwatch tracks, with their latest counts."""
-    from sqlalchemy import select
+    from castwatch.sources.inventory_views import list_services
 
-    from castwatch.storage.queries import snapshots_of
-    from castwatch.storage.tables import ServiceRow
-
-    with opt.open_store(ctx) as store, store.session() as session:
-        rows: list[dict[str, Any]] = []
-        for service in session.scalars(select(ServiceRow).order_by(ServiceRow.name)):
-            history = snapshots_of(session, service)
-            latest = history[-1] if history else None
-            rows.append(
-                {
-                    "name": service.name,
-                    "kind": service.kind,
-                    "snapshots": len(history),
-                    "latest": latest.taken_at if latest else None,
-                    "entries": sum(latest.counts.values()) if latest else 0,
-                    "counts": dict(latest.counts) if latest else {},
-                }
-            )
+    with opt.open_store(ctx) as store:
+        rows = [listing.to_dict() for listing in list_services(store)]
     if json:
         print_json(rows)
         return
@@ -222,40 +208,17 @@ def show(
     show_credentials: ShowCredentials = False,
 ) -> None:
     """Counts by kind and category, endpoints, accounts and snapshot history of a service."""
-    from castwatch.storage.queries import breakdown, find_service, find_snapshot, snapshots_of
+    from castwatch.sources.inventory_views import show_service
 
-    with opt.open_store(ctx) as store, store.session() as session:
-        row = find_service(session, service)
-        history = snapshots_of(session, row)
-        latest = find_snapshot(session, row, None)
-        parts = breakdown(session, latest)
-        accounts = _accounts(store, session, row.id, show_credentials)
-        data: dict[str, Any] = {
-            "name": row.name,
-            "kind": row.kind,
-            "base_urls": list(row.base_urls),
-            "snapshot": latest.id,
-            "server_info": latest.server_info,
-            "counts": parts.by_kind,
-            "groups": [{"kind": k, "group": g, "entries": n} for k, g, n in parts.by_group],
-            "endpoints": [
-                {
-                    "scheme": e.scheme,
-                    "host": e.host,
-                    "port": e.port,
-                    "path_pattern": e.path_pattern,
-                    "entries": e.entries,
-                }
-                for e in parts.endpoints
-            ],
-            "accounts": accounts,
-            "snapshots": [_snapshot_dict(s) for s in history],
-        }
+    with opt.open_store(ctx) as store:
+        detail = show_service(store, service, reveal_credentials=show_credentials)
+    data = detail.to_dict()
+    accounts = detail.accounts
     if json:
         print_json(data)
         return
     console.print(f"[bold]{data['name']}[/] ({data['kind']}) {', '.join(data['base_urls'])}")
-    console.print(f"Latest snapshot {latest.id}: {_counts_text(data['counts'])}")
+    console.print(f"Latest snapshot {detail.snapshot}: {_counts_text(data['counts'])}")
     groups = Table("kind", "group", "entries", title="Categories")
     for group in data["groups"]:
         groups.add_row(group["kind"], group["group"], f"{group['entries']:,}")
@@ -294,20 +257,22 @@ def export(
     ] = "listing",
 ) -> None:
     """Write one record per entry of a snapshot (credentials redacted unless asked)."""
-    from castwatch.storage.queries import find_service, find_snapshot, iter_entries, iter_listed
+    from castwatch.sources.inventory_views import entry_records
 
     if format not in ("jsonl", "csv"):
         raise typer.BadParameter(f"--format must be jsonl or csv, not {format!r}")
     if sort not in ("listing", "key"):
         raise typer.BadParameter(f"--sort must be listing or key, not {sort!r}")
-    with opt.open_store(ctx) as store, store.session() as session:
-        row = find_service(session, service)
-        snap = find_snapshot(session, row, snapshot)
-        secrets = _credential_map(store, session, row.id) if show_credentials else {}
-        entries = iter_entries(session, snap) if sort == "key" else iter_listed(session, snap)
+    order: ExportOrder = "key" if sort == "key" else "listing"
+    with (
+        opt.open_store(ctx) as store,
+        entry_records(
+            store, service, snapshot, order=order, reveal_credentials=show_credentials
+        ) as records,
+    ):
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
-            _write_records(handle, format, entries, secrets)
+            _write_records(handle, format, records)
         finally:
             if output:
                 handle.close()
@@ -325,10 +290,10 @@ def diff(
     json: opt.Json = False,
 ) -> None:
     """What was added, removed or renamed between two snapshots (default: the last two)."""
-    from castwatch.storage.queries import diff_snapshots, find_service
+    from castwatch.sources.inventory_views import diff_service
 
-    with opt.open_store(ctx) as store, store.session() as session:
-        result = diff_snapshots(session, find_service(session, service), a, b)
+    with opt.open_store(ctx) as store:
+        result = diff_service(store, service, a, b)
     if json:
         print_json(
             {
@@ -371,99 +336,23 @@ def diff(
 
 # -- helpers ------------------------------------------------------------------------------
 
-EXPORT_FIELDS = (
-    "key", "kind", "name", "group", "url", "tvg_id", "tvg_name", "tvg_logo", "stream_id",
-    "series_id", "episode_id", "season", "episode_num", "category_id", "container", "added",
-    "year", "rating", "tmdb_id", "duration", "extra",
-)  # fmt: skip
 
-
-def _record(entry: EntryRow, secrets: dict[int, Credentials]) -> dict[str, Any]:
-    url = entry.url
-    if url and secrets and entry.credential_id in secrets:
-        url = restore_credentials(url, secrets[entry.credential_id])
-    return {
-        "key": entry.key,
-        "kind": entry.kind,
-        "name": entry.name,
-        "group": entry.group_name,
-        "url": url,
-        "tvg_id": entry.tvg_id,
-        "tvg_name": entry.tvg_name,
-        "tvg_logo": entry.tvg_logo,
-        "stream_id": entry.stream_id,
-        "series_id": entry.series_id,
-        "episode_id": entry.episode_id,
-        "season": entry.season,
-        "episode_num": entry.episode_num,
-        "category_id": entry.category_id,
-        "container": entry.container,
-        "added": entry.added_at.isoformat() if entry.added_at else None,
-        "year": entry.year,
-        "rating": entry.rating,
-        "tmdb_id": entry.tmdb_id,
-        "duration": entry.duration,
-        "extra": entry.extra or {},
-    }
-
-
-def _write_records(handle: Any, format: str, entries: Any, secrets: dict[int, Credentials]) -> None:
+def _write_records(handle: Any, format: str, records: Iterator[dict[str, Any]]) -> None:
     from castwatch.cli.output import dumps
 
     if format == "jsonl":
-        for entry in entries:
-            handle.write(dumps(_record(entry, secrets)) + "\n")
+        for record in records:
+            handle.write(dumps(record) + "\n")
         return
     from castwatch.catalog.spreadsheet import safe_cell
+    from castwatch.sources.inventory_views import EXPORT_FIELDS
 
     writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    for entry in entries:
-        record = _record(entry, secrets)
+    for record in records:
         record["extra"] = dumps(record["extra"]) if record["extra"] else ""
         # Names and groups come from the pirate service: no cell may run as a formula.
         writer.writerow({name: safe_cell(value) for name, value in record.items()})
-
-
-def _credential_map(store: Store, session: Any, service_id: int) -> dict[int, Credentials]:
-    from sqlalchemy import select
-
-    from castwatch.storage.tables import CredentialRow
-
-    rows = session.scalars(select(CredentialRow).where(CredentialRow.service_id == service_id))
-    return {row.id: store.vault.decrypt(row.ciphertext) for row in rows}
-
-
-def _accounts(store: Store, session: Any, service_id: int, reveal: bool) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from castwatch.storage.tables import CredentialRow
-
-    rows = session.scalars(select(CredentialRow).where(CredentialRow.service_id == service_id))
-    accounts = []
-    for row in rows:
-        account: dict[str, Any] = {"id": row.id, "account": row.label}
-        if reveal:
-            plain = store.vault.decrypt(row.ciphertext)
-            account.update(username=plain.username, password=plain.password, mac=plain.mac)
-            if plain.secrets:
-                account["secrets"] = dict(plain.secrets)
-        accounts.append(account)
-    return accounts
-
-
-def _snapshot_dict(snapshot: SnapshotRow) -> dict[str, Any]:
-    return {
-        "id": snapshot.id,
-        "taken_at": snapshot.taken_at,
-        "kind": snapshot.kind,
-        "source_url": snapshot.source_url,
-        "entries": sum(snapshot.counts.values()),
-        "counts": dict(snapshot.counts),
-        "added": snapshot.added,
-        "removed": snapshot.removed,
-        "changed": snapshot.changed,
-    }
 
 
 def _counts_text(counts: dict[str, int]) -> str:

@@ -9,7 +9,7 @@ import typer
 
 from castwatch.catalog import Credentials
 from castwatch.config import Settings
-from castwatch.sources.base import FetchOptions, private_networks_allowed
+from castwatch.net.policy import FetchOptions, private_networks_allowed
 
 if TYPE_CHECKING:
     # Opening a store loads SQLAlchemy and Alembic: only the commands that open one pay.

@@ -14,7 +14,12 @@ from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.config import Settings
-from castwatch.identify.iptv_org import BUNDLED, DEFAULT_BASE_URL, download_iptv_org, load_iptv_org
+from castwatch.identify.registries.iptv_org import (
+    BUNDLED,
+    DEFAULT_BASE_URL,
+    download_iptv_org,
+    load_iptv_org,
+)
 
 if TYPE_CHECKING:
     from castwatch.storage.db import Store
@@ -93,8 +98,12 @@ def import_holders(
     json: opt.Json = False,
 ) -> None:
     """Replace the rights holders with those of FILE (see docs/rights-holders.md)."""
-    from castwatch.identify.holders import DEFAULT_HOLDERS, resolve_claims, unmatched_claims
-    from castwatch.identify.holders import load_holders as read_holders
+    from castwatch.identify.registries.holders import (
+        DEFAULT_HOLDERS,
+        resolve_claims,
+        unmatched_claims,
+    )
+    from castwatch.identify.registries.holders import load_holders as read_holders
     from castwatch.storage import reference
 
     path = file or DEFAULT_HOLDERS
@@ -165,8 +174,8 @@ def import_works(
     json: opt.Json = False,
 ) -> None:
     """Add or update the films and series in FILE (upserted by id)."""
-    from castwatch.identify.works import WorksReport, read_works
-    from castwatch.identify.works_bundled import BUNDLED_WORKS, read_akas, with_akas
+    from castwatch.identify.registries.bundled import BUNDLED_WORKS, read_akas, with_akas
+    from castwatch.identify.registries.works import WorksReport, read_works
     from castwatch.storage import reference
 
     if (file is None) == (not bundled):

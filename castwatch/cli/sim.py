@@ -70,8 +70,15 @@ def sim_command(
     ] = False,
     truth: Annotated[
         Path | None,
-        typer.Option(help="With --ecosystem: write the ground truth (JSON) to this file."),
+        typer.Option(
+            help="Write the ground truth (JSON) to this file: with --ecosystem, the "
+            "operators; otherwise what each live stream really carries (docs/monitoring.md).",
+        ),
     ] = None,
+    swapped: Annotated[
+        int,
+        typer.Option(help="Live streams that carry another channel than their name says."),
+    ] = 0,
 ) -> None:
     """Serve a simulated pirate IPTV panel (M3U, Xtream, Stalker) until Ctrl-C."""
     from castwatch.sim.server import serve
@@ -81,8 +88,6 @@ def sim_command(
             raise ConfigError("--fault applies to the single panel, not to --ecosystem")
         _serve_ecosystem(seed, truth, as_json)
         return
-    if truth is not None:
-        raise ConfigError("--truth goes with --ecosystem")
     try:
         host = loopback_host(host)
         config = SimConfig(
@@ -98,11 +103,15 @@ def sim_command(
             password=password,
             mac=mac,
             shapes=shapes,
+            swapped=swapped,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
 
     def announce(server: SimServer) -> None:
+        if truth is not None:
+            # Written before the URLs are announced: whoever reads them may read it at once.
+            truth.write_text(json.dumps(server.truth(), indent=1) + "\n")
         if as_json:
             sys.stdout.write(json.dumps(server.urls) + "\n")
             sys.stdout.flush()

@@ -13,7 +13,7 @@ from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.config import Settings
-from castwatch.sources.base import FetchOptions, private_networks_allowed
+from castwatch.net.policy import FetchOptions, private_networks_allowed
 
 ref_app = typer.Typer(
     name="ref",
@@ -238,8 +238,12 @@ def verify(
     A probe of --seconds is captured (kept as evidence with its SHA-256 and thumbnails),
     fingerprinted and matched against the stored references. Results are stored.
     """
-    from castwatch.fingerprint.verification import is_url, load_library, verify_service
-    from castwatch.fingerprint.verification import verify_source as check
+    from castwatch.fingerprint.verification import (
+        is_url,
+        load_library,
+        verify_service,
+        verify_stream,
+    )
 
     settings = _settings(ctx)
     fetch = _capture_options(timeout, deadline, allow_private_networks)
@@ -274,24 +278,21 @@ def verify(
         if kind not in ("channel", "work") or not subject_id:
             raise typer.BadParameter("--claim is channel:ID or work:ID")
         claimed = (kind, subject_id)
-    from castwatch.storage.verification import save_verification
-
     with opt.open_store(ctx) as store:
         library = load_library(store)
         if not len(library):
             raise typer.BadParameter(
                 "no references stored: add one with `castwatch ref add FILE --channel ID`"
             )
-        result = check(
+        result = verify_stream(
+            store,
             library,
             source,
             evidence_dir=settings.evidence_dir,
             seconds=seconds,
             claimed=claimed,
             options=fetch,
-            store=store,
         )
-        save_verification(store, result)
     if json:
         print_json(result.to_json())
     else:

@@ -10,6 +10,7 @@ themselves; every other move is the investigator's (``castwatch case add CASE --
 from __future__ import annotations
 
 from castwatch.catalog.cases import Case, parse_status
+from castwatch.catalog.credentials import redact_text
 from castwatch.errors import EnforcementError
 from castwatch.storage import enforcement
 from castwatch.storage.db import Store
@@ -30,10 +31,15 @@ def add_to_case(
     status: str | None = None,
     assignee: str | None = None,
 ) -> Case:
-    """Add services, a note, an assignee and/or a status change, all or nothing."""
+    """Add services, a note, an assignee and/or a status change, all or nothing.
+
+    A note is redacted before it is stored (URLs, tokens, passwords pasted into it): the
+    timeline is printed, exported and put in dossiers, and keeps no clear copy.
+    """
     if not (services or note or status or assignee):
         raise EnforcementError("nothing to add: give --service, --note, --status or --assignee")
     target = parse_status(status) if status else None
+    note = redact_text(note) if note else note
     return enforcement.update_case(store, ref, services, note, target, assignee)
 
 

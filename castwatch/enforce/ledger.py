@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from castwatch.catalog.credentials import redact_text
 from castwatch.catalog.evidence import EvidenceKind, LedgerEntry
 from castwatch.config import Settings
 from castwatch.enforce.evidence import EvidenceStore, StoredFile, media_type_of
@@ -42,6 +43,15 @@ def evidence_store(settings: Settings) -> EvidenceStore:
 
 def signing_key(settings: Settings) -> LedgerKey:
     return ledger_key(settings)
+
+
+def check_appendable(store: Store) -> None:
+    """Refuse (:class:`EvidenceError`) when the ledger's tail fails, before anything is written.
+
+    Whatever a refused append would leave behind (a copied file, an e-mail sent but never
+    filed) must not happen: callers check first, and the append checks again under its lock.
+    """
+    check_tail(store, signing_key(store.settings))
 
 
 def parse_kind(value: str) -> EvidenceKind:
@@ -94,7 +104,11 @@ def bytes_item(
 
 def record(store: Store, case_ref: str | None, items: Sequence[NewItem]) -> list[LedgerEntry]:
     """Chain ``items`` onto the ledger for the case (or none) and sign the new head (one
-    transaction); refused when the chain's tail fails verification."""
+    transaction); refused when the chain's tail fails verification.
+
+    Descriptions and sources are free text an analyst may paste a stream URL or a token into:
+    they are redacted here, before they are hashed into the chain, so no clear copy exists.
+    """
     return file_evidence(
         store,
         [
@@ -104,8 +118,8 @@ def record(store: Store, case_ref: str | None, items: Sequence[NewItem]) -> list
                 size=item.stored.size,
                 kind=item.kind.value,
                 media_type=item.media_type,
-                description=item.description,
-                source=item.source,
+                description=redact_text(item.description),
+                source=redact_text(item.source),
                 captured_at=item.captured_at,
             )
             for item in items
@@ -126,5 +140,5 @@ def add_file(
 
     The ledger's tail is checked before the file is copied: a refused add leaves no orphan.
     """
-    check_tail(store, signing_key(store.settings))
+    check_appendable(store)
     return record(store, case_ref, [file_item(store, path, kind, description, source)])[0]

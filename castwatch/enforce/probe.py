@@ -9,6 +9,11 @@ holds a probe longer than that. HEAD is not used: many panels answer it wrongly.
 TLS certificates are not verified: the question is whether something answers, not whether to
 trust it, and a pirate panel's self-signed certificate must not read as "gone". Nothing of
 ours travels: the request carries only the pirate service's own account, already in the URL.
+
+The request goes through the net layer's client (:mod:`castwatch.net`) with the network
+policy for URLs from data: the targets come from notices and cases, so a private address is
+reached only with the allowance or on the origin of a URL the user configured (the legal
+offer a seized domain must lead to).
 """
 
 from __future__ import annotations
@@ -21,11 +26,11 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-import httpx
-
 from castwatch.catalog.credentials import redact_url
 from castwatch.catalog.tracking import ProbeResult
-from castwatch.sources.base import FetchOptions
+from castwatch.errors import RedirectLoop, SourceError, SourceTimeout
+from castwatch.net.client import HttpClient
+from castwatch.net.policy import FetchOptions
 
 MAX_REDIRECTS = 10
 _NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
@@ -37,20 +42,31 @@ async def probe_many(
     max_bytes: int,
     concurrency: int,
     secrets: Sequence[Sequence[str]] = (),
+    *,
+    allow_private: bool = False,
+    trusted_urls: Sequence[str] = (),
 ) -> list[ProbeResult]:
     """Probe each URL (at most ``concurrency`` at once); results in the order given.
 
     ``secrets[i]`` are strings (an account's username and password) to blank out of what is
     recorded for ``urls[i]``, beyond the credential forms :func:`redact_url` knows.
+    ``allow_private`` and ``trusted_urls`` are the network policy (:mod:`castwatch.net.policy`).
     """
-    slots = asyncio.Semaphore(max(1, concurrency))
-    async with httpx.AsyncClient(
-        follow_redirects=True,
+    options = FetchOptions(
+        timeout=timeout,
+        deadline=timeout,
+        max_bytes=max_bytes,
+        concurrency=concurrency,
+        retries=0,
+        allow_private_networks=allow_private,
+        trusted_urls=tuple(trusted_urls),
+        verify_tls=False,
         max_redirects=MAX_REDIRECTS,
-        timeout=httpx.Timeout(timeout),
-        verify=False,
-        headers={"User-Agent": FetchOptions().user_agent, "Accept": "*/*"},
-    ) as client:
+    )
+    # Slots are taken before a probe's clock starts: a probe waiting its turn must not
+    # spend its timeout waiting.
+    slots = asyncio.Semaphore(max(1, concurrency))
+    async with HttpClient(options) as client:
 
         async def one(index: int, url: str) -> ProbeResult:
             async with slots:
@@ -61,7 +77,7 @@ async def probe_many(
 
 
 async def probe(
-    client: httpx.AsyncClient,
+    client: HttpClient,
     url: str,
     timeout: float,
     max_bytes: int,
@@ -89,23 +105,21 @@ async def probe(
     error: str | None = None
     try:
         async with asyncio.timeout(timeout):
-            async with client.stream("GET", url) as response:
-                status, final_url = response.status_code, shown(str(response.url))
-                hops = tuple((r.status_code, shown(str(r.url))) for r in response.history)
-                received = 0
-                async for chunk in response.aiter_raw():
-                    received += len(chunk)
-                    if received >= max_bytes:
-                        break
+            # The first bytes and no more, whatever the status.
+            response = await client.peek(url, max_bytes, truncate=True)
+        status, final_url = response.status, shown(response.url)
+        hops = tuple((hop_status, shown(hop_url)) for hop_status, hop_url in response.redirects)
     except TimeoutError:
         failure, error = "timeout", f"no complete answer within {timeout:g} s"
-    except httpx.TooManyRedirects:
+    except RedirectLoop:
         failure, error = "other", f"more than {MAX_REDIRECTS} redirects"
-    except httpx.TimeoutException as exc:
-        failure, error = "timeout", f"timed out ({type(exc).__name__})"
-    except httpx.HTTPError as exc:
+    except SourceTimeout as exc:
+        failure, error = "timeout", shown(str(exc))
+    except SourceError as exc:
+        # A transport failure, the network policy, a body that does not decode: all "other",
+        # unless nothing listened.
         failure = "refused" if _refused(exc) else "other"
-        error = shown(str(exc) or type(exc).__name__)
+        error = shown(str(exc))
     return ProbeResult(
         url=shown(url), addresses=addresses, http_status=status, final_url=final_url,
         redirects=hops, failure=failure, error=error, elapsed_s=time.monotonic() - started,

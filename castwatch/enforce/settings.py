@@ -42,6 +42,7 @@ from typing import Any
 from castwatch.catalog.notices import Party
 from castwatch.config import read_toml, setting_text, toml_section
 from castwatch.errors import ConfigError
+from castwatch.net.policy import private_networks_allowed
 
 CONFIG_FILE = "enforce.toml"
 _SENDER_FIELDS = ("name", "email", "organization", "address", "phone", "on_behalf_of", "country")
@@ -69,6 +70,10 @@ class WatchSettings:
     max_bytes: int = 65536
     concurrency: int = 8
     interval_minutes: float = 60.0
+    #: Let re-checks reach loopback/private addresses on any host (the net policy); else
+    #: only the legal offer's origin may be private. Default from the environment
+    #: (``CASTWATCH_ALLOW_PRIVATE_NETWORKS``).
+    allow_private_networks: bool = field(default_factory=private_networks_allowed)
 
 
 @dataclass(slots=True, frozen=True)

@@ -30,7 +30,7 @@ from castwatch.enforce.probe import probe_many
 from castwatch.enforce.settings import WatchSettings
 from castwatch.enforce.tracking import sync_targets
 from castwatch.errors import EnforcementError
-from castwatch.sources.clients.http import run_sync
+from castwatch.net.client import run_sync
 from castwatch.storage.db import Store
 from castwatch.storage.enforcement_tracking import add_seized_domain, probe_plans, record_checks
 
@@ -77,6 +77,9 @@ def run_pass(
             settings.max_bytes,
             settings.concurrency,
             [secrets[url] for url in urls],
+            allow_private=settings.allow_private_networks,
+            # The legal offer is the user's own URL: its origin may be private (a lab).
+            trusted_urls=[settings.legal_offer_url] if settings.legal_offer_url else [],
         )
     )
     by_url = dict(zip(urls, probed, strict=True))

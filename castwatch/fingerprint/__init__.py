@@ -14,7 +14,6 @@ from castwatch.errors import (
     MediaError,
     MediaTooShort,
     NoMediaStream,
-    UnknownFingerprinter,
 )
 from castwatch.fingerprint.api import (
     Candidate,
@@ -49,7 +48,6 @@ __all__ = [
     "NoMediaStream",
     "PairResult",
     "ReferenceLibrary",
-    "UnknownFingerprinter",
     "VideoFingerprinter",
     "compare_media",
     "fingerprint_media",

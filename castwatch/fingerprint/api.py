@@ -5,8 +5,10 @@
     library.add("channel:bbc-one", fingerprint_media("bbc.ts", keyframes_only=False))
     library.query(prints)[0]                                 # Candidate(key="channel:bbc-one", ...)
 
-Video and audio are judged separately and combined by their false-match rates: the
-combined rate is the product (independent evidence) times the number of kinds tried.
+Every registered fingerprinter takes part (the built-ins, video and audio, and any
+plugin's), each under its ``kind``. Kinds are judged separately and combined by their
+false-match rates: the combined rate is the product (independent evidence) times the
+number of kinds tried.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from castwatch.errors import FingerprintFormatError, NoMediaStream
-from castwatch.fingerprint.audio import AudioFingerprinter
-from castwatch.fingerprint.base import NO_MATCH, Fingerprint, Fingerprinter, Match, Source
-from castwatch.fingerprint.index import MATCH_FMR, FingerprintIndex
-from castwatch.fingerprint.video import VideoFingerprinter
+from castwatch.errors import FingerprintFormatError, NoMediaStream, UnknownPlugin
+from castwatch.fingerprint.base import (
+    MATCH_FMR,
+    NO_MATCH,
+    Fingerprint,
+    Fingerprinter,
+    Match,
+    Source,
+    fingerprinters,
+)
+from castwatch.fingerprint.index import FingerprintIndex
 
-FINGERPRINTERS: dict[str, Fingerprinter] = {
-    "video": VideoFingerprinter(),
-    "audio": AudioFingerprinter(),
-}
 _LIBRARY_MAGIC = b"CWLB"
 _LEN = struct.Struct("<I")
 
@@ -55,23 +59,32 @@ class Candidate:
     kind_scores: dict[str, float] = field(default_factory=dict)
 
 
+def fingerprinters_by_kind() -> dict[str, Fingerprinter]:
+    """One instance of every registered fingerprinter, by the kind it reads (video first)."""
+    return {cls.kind: cls() for cls in fingerprinters().values()}
+
+
 def fingerprint_media(
     source: Source,
-    kinds: Iterable[str] = ("video", "audio"),
+    kinds: Iterable[str] | None = None,
     max_seconds: float | None = None,
     keyframes_only: bool = True,
 ) -> dict[str, Fingerprint]:
-    """Fingerprints of ``source`` by kind; a kind whose stream is absent is skipped.
+    """Fingerprints of ``source`` by kind (every registered kind when ``kinds`` is None); a
+    kind whose stream is absent is skipped.
 
     ``keyframes_only=True`` makes query fingerprints (cheap); False makes reference ones.
     """
+    printers = fingerprinters_by_kind()
     prints: dict[str, Fingerprint] = {}
-    wanted = list(kinds)
+    wanted = list(printers) if kinds is None else list(kinds)
     for kind in wanted:
+        if kind not in printers:
+            raise UnknownPlugin("fingerprinter kind", kind, sorted(printers))
         if hasattr(source, "seek"):
             source.seek(0)
         try:
-            prints[kind] = FINGERPRINTERS[kind].fingerprint(
+            prints[kind] = printers[kind].fingerprint(
                 source, max_seconds=max_seconds, keyframes_only=keyframes_only
             )
         except NoMediaStream:
@@ -109,8 +122,8 @@ def compare_media(
 ) -> PairResult:
     """Does ``a`` (a query) carry ``b`` (a reference)? ``offset_s``: a time + offset = b time."""
     by_kind = {
-        kind: FINGERPRINTERS[kind].compare(a_prints[kind], b_prints[kind])
-        for kind in FINGERPRINTERS
+        kind: printer.compare(a_prints[kind], b_prints[kind])
+        for kind, printer in fingerprinters_by_kind().items()
         if kind in a_prints and kind in b_prints
     }
     verdict = combine(by_kind)
@@ -127,7 +140,7 @@ class ReferenceLibrary:
 
     def __init__(self) -> None:
         self.indexes: dict[str, FingerprintIndex] = {
-            kind: printer.new_index() for kind, printer in FINGERPRINTERS.items()
+            kind: printer.new_index() for kind, printer in fingerprinters_by_kind().items()
         }
 
     def add(

@@ -16,7 +16,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from castwatch.errors import MediaTooShort
 from castwatch.fingerprint.base import Fingerprint, Fingerprinter, Match, Source, register
-from castwatch.fingerprint.index import FingerprintIndex
 from castwatch.fingerprint.index_audio import AudioIndex
 from castwatch.fingerprint.media import AUDIO_RATE, audio_samples, describe
 
@@ -37,6 +36,7 @@ class AudioFingerprinter(Fingerprinter):
     name = "audio-landmark"
     kind = "audio"
     version = 1
+    index_class = AudioIndex
 
     def fingerprint(
         self, source: Source, *, max_seconds: float | None = None, keyframes_only: bool = True
@@ -62,9 +62,6 @@ class AudioFingerprinter(Fingerprinter):
         index.add("reference", reference)
         hits = index.query(query, k=1)
         return hits[0][1] if hits else index.no_match()
-
-    def new_index(self) -> FingerprintIndex:
-        return AudioIndex(self.name, self.version)
 
 
 def landmarks(

@@ -2,8 +2,9 @@
 
 A :class:`Fingerprint` is a time series of hashes from one medium (video frames or audio
 landmarks). Fingerprinters are small classes registered by name, like ThreatExchange's
-``SignalType``: a new method is a subclass decorated with :func:`register`, and inherits
-the shared contract tests in ``tests/fingerprint/contract.py``.
+``SignalType``: a new method is a subclass decorated with :func:`register` (in an outside
+package, a module named in the ``castwatch.plugins`` entry-point group), and inherits the
+shared contract tests in ``tests/fingerprint/contract.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from castwatch.errors import FingerprintFormatError, UnknownFingerprinter
+from castwatch.errors import DuplicatePlugin, FingerprintFormatError
+from castwatch.plugins import Registry
 
 if TYPE_CHECKING:
     from castwatch.fingerprint.index import FingerprintIndex
@@ -162,21 +164,27 @@ class Match:
 
 NO_MATCH = Match(match=False, score=0.0, offset_s=0.0, matched_fraction=0.0, false_match_rate=1.0)
 
-#: A match needs a false-match rate below this (one in a billion per comparison).
-MATCH_FMR = 1e-9
+#: A candidate is a match when unrelated content would score as well less than once in
+#: a million searches (docs/fingerprint.md, "score"); every index and the facade use it.
+MATCH_FMR = 1e-6
 
 
 class Fingerprinter(ABC):
     """Turns media into a :class:`Fingerprint` and compares two of them.
 
-    Subclass, set ``name``, ``kind`` and ``version``, implement the three methods and
-    decorate with :func:`register`; ``tests/fingerprint/contract.py`` then tests it.
+    Subclass, set ``name``, ``kind``, ``version`` and ``index_class``, implement
+    :meth:`fingerprint` and :meth:`compare`, and decorate with :func:`register`;
+    ``tests/fingerprint/contract.py`` then tests it. The facade
+    (:mod:`castwatch.fingerprint.api`) uses every registered fingerprinter, one per kind.
     """
 
     name: ClassVar[str]
-    #: The medium it reads: "video" or "audio".
+    #: The medium it reads ("video", "audio"); the facade keys prints by it, so two
+    #: registered fingerprinters never share one.
     kind: ClassVar[str]
     version: ClassVar[int]
+    #: The index its references go in; saved indexes are read back through the registry.
+    index_class: ClassVar[type[FingerprintIndex]]
 
     @abstractmethod
     def fingerprint(
@@ -188,30 +196,43 @@ class Fingerprinter(ABC):
     def compare(self, query: Fingerprint, reference: Fingerprint) -> Match:
         """How well ``query`` matches ``reference``, and at which offset."""
 
-    @abstractmethod
     def new_index(self) -> FingerprintIndex:
         """An empty index for this fingerprinter's references."""
+        return self.index_class(self.name, self.version)
 
 
+#: Every fingerprinter class by name; the built-ins register with :func:`register`.
+FINGERPRINTERS: Registry[type[Fingerprinter]] = Registry(
+    "fingerprinter",
+    key=lambda cls: cls.name,
+    builtins=("castwatch.fingerprint.video", "castwatch.fingerprint.audio"),
+)
 F = TypeVar("F", bound=type[Fingerprinter])
-_REGISTRY: dict[str, type[Fingerprinter]] = {}
 
 
 def register(cls: F) -> F:
-    """Class decorator: make ``cls`` available under ``cls.name``."""
-    _REGISTRY[cls.name] = cls
+    """Class decorator: make ``cls`` available under ``cls.name``.
+
+    Refused (DuplicatePlugin) when another fingerprinter holds the name or the kind.
+    """
+    for other in FINGERPRINTERS.registered().values():
+        if other.kind == cls.kind and other is not cls and other.name != cls.name:
+            raise DuplicatePlugin(
+                "fingerprinter kind", cls.kind, _qualified(other), _qualified(cls)
+            )
+    FINGERPRINTERS.register(cls)
     return cls
 
 
 def get_fingerprinter(name: str) -> Fingerprinter:
     """A new instance of the fingerprinter registered as ``name``."""
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
-        raise UnknownFingerprinter(f"no fingerprinter named {name!r} (known: {known})") from None
+    return FINGERPRINTERS.get(name)()
 
 
 def fingerprinters() -> dict[str, type[Fingerprinter]]:
-    """Every registered fingerprinter class by name."""
-    return dict(_REGISTRY)
+    """Every registered fingerprinter class by name (built-ins, then outside plugins)."""
+    return FINGERPRINTERS.items()
+
+
+def _qualified(cls: type[Fingerprinter]) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"

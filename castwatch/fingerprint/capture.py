@@ -42,14 +42,14 @@ from castwatch.errors import (
     SourceTimeout,
 )
 from castwatch.fingerprint.probe import analyse, media_span, write_thumbnails
-from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.hls import (
+from castwatch.net.client import HttpClient, is_retriable, run_sync
+from castwatch.net.hls import (
     HlsClient,
     VariantChoice,
     looks_like_playlist,
     refuse_protected_init,
 )
-from castwatch.sources.clients.http import HttpClient, is_retriable, run_sync
+from castwatch.net.policy import FetchOptions
 
 __all__ = ["Capture", "capture", "capture_async"]
 

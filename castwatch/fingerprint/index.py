@@ -9,8 +9,9 @@ tables; the delta is merged in when it passes a quarter of the main. Live rollin
 once and dropped for good at the next merge.
 
 Votes: every hash hit proposes ``offset = reference time - query time``; hits of one key
-that agree on the offset (within the tolerance) are the evidence, scored by
-:mod:`castwatch.fingerprint.scoring`.
+that agree on the offset (within the tolerance) are the evidence, scored by each index's
+:meth:`FingerprintIndex._judge` (``index_video.py``, ``index_audio.py``) against
+:data:`~castwatch.fingerprint.base.MATCH_FMR`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from castwatch.errors import FingerprintFormatError
-from castwatch.fingerprint.base import NO_MATCH, Fingerprint, Match
+from castwatch.fingerprint.base import FINGERPRINTERS, MATCH_FMR, NO_MATCH, Fingerprint, Match
 
 _MAGIC = b"CWIX"
 _FORMAT = 1
@@ -165,14 +166,19 @@ class FingerprintIndex(ABC):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FingerprintIndex:
-        """An index saved by :meth:`to_bytes` (of any built-in kind)."""
+        """An index saved by :meth:`to_bytes`, of any registered fingerprinter.
+
+        The header names the fingerprinter; its registered ``index_class`` reads the rows, so
+        a plugin's index loads the same way as a built-in one.
+        """
         try:
             magic, fmt, size = _HEAD.unpack_from(data)
             if magic != _MAGIC or fmt != _FORMAT:
                 raise FingerprintFormatError("not a castwatch fingerprint index (or other version)")
             header = json.loads(data[_HEAD.size : _HEAD.size + size])
-            kinds = {sub.kind: sub for sub in _index_classes()}
-            index = kinds[header["kind"]](header["fingerprinter"], int(header["version"]))
+            index = _index_class(str(header["fingerprinter"]), str(header["kind"]))(
+                header["fingerprinter"], int(header["version"])
+            )
             count, shape = int(header["count"]), tuple(header["shape"])
             body = memoryview(data)[_HEAD.size + size :]
             dtype = np.dtype(header["dtype"]).newbyteorder("<")
@@ -308,11 +314,6 @@ class FingerprintIndex(ABC):
         return results
 
 
-#: A candidate is a match when unrelated content would score as well less than once in
-#: a million searches (docs/fingerprint.md, "score").
-MATCH_FMR = 1e-6
-
-
 def _concat(parts: list[Rows]) -> Rows:
     return Rows(
         np.concatenate([p.times for p in parts]),
@@ -321,8 +322,11 @@ def _concat(parts: list[Rows]) -> Rows:
     )
 
 
-def _index_classes() -> list[type[FingerprintIndex]]:
-    from castwatch.fingerprint.index_audio import AudioIndex
-    from castwatch.fingerprint.index_video import VideoIndex
-
-    return [VideoIndex, AudioIndex]
+def _index_class(fingerprinter: str, kind: str) -> type[FingerprintIndex]:
+    # An unknown name raises UnknownPlugin listing the registered fingerprinters.
+    index_class = FINGERPRINTERS.get(fingerprinter).index_class
+    if index_class.kind != kind:
+        raise FingerprintFormatError(
+            f"the index says {kind} but the {fingerprinter} index is {index_class.kind}"
+        )
+    return index_class

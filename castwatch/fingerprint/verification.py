@@ -36,7 +36,7 @@ from castwatch.fingerprint import (
     fingerprint_media,
 )
 from castwatch.fingerprint.capture import Capture, capture
-from castwatch.sources.base import FetchOptions
+from castwatch.net.policy import FetchOptions
 from castwatch.sources.clients.stalker import resolve_stalker_link, split_stalker_url
 from castwatch.storage.custody import file_evidence, stored_item
 from castwatch.storage.db import Store
@@ -392,10 +392,7 @@ def verify_service(
     addresses only on the service's own URLs (``options.trusted_urls`` is set to those).
     """
     service_id, snapshot, targets = stream_targets(store, service, snapshot_id, kinds)
-    options = replace(
-        options or FetchOptions(timeout=15.0, retries=2, backoff=0.25),
-        trusted_urls=_service_urls(store, service_id),
-    )
+    options = service_fetch_options(store, service_id, options)
     library = library if library is not None else load_library(store)
     known = set(library.keys())
     rng = random.Random(seed)
@@ -408,27 +405,86 @@ def verify_service(
     outcome = ServiceVerification(service, snapshot)
     for done, target in enumerate(chosen):
         progress("verify", done, len(chosen))
-        claim = (
-            (target.claimed_kind, target.claimed_id)
-            if target.claimed_kind and target.claimed_id
-            else None
-        )
-        played, refused = _playable(target, claim, options)
-        result = refused or verify_source(
-            library,
-            played,
-            evidence_dir=evidence_dir,
-            seconds=seconds,
-            claimed=claim,
-            options=options,
-            store=store,
-        )
-        if target.stalker is not None:
-            result.source = split_stalker_url(result.source)[0]
-        result.service_id = service_id
-        result.snapshot_id = snapshot
-        result.entry_id = target.entry_id
+        result = verify_target(
+            store, library, target, service_id=service_id, snapshot_id=snapshot,
+            evidence_dir=evidence_dir, seconds=seconds, options=options,
+        )  # fmt: skip
         save_verification(store, result)
         outcome.results.append(result)
     progress("verify", len(chosen), len(chosen))
     return outcome
+
+
+def service_fetch_options(
+    store: Store, service_id: int, options: FetchOptions | None = None
+) -> FetchOptions:
+    """``options`` (or the verification defaults) trusting only the service's own URLs."""
+    return replace(
+        options or FetchOptions(timeout=15.0, retries=2, backoff=0.25),
+        trusted_urls=_service_urls(store, service_id),
+    )
+
+
+def verify_target(
+    store: Store,
+    library: ReferenceLibrary,
+    target: StreamTarget,
+    *,
+    service_id: int,
+    snapshot_id: int,
+    evidence_dir: Path,
+    seconds: float = PROBE_SECONDS,
+    options: FetchOptions,
+) -> VerificationResult:
+    """Check one entry of a service against ``library``; the result, not yet stored.
+
+    The one per-entry step of :func:`verify_service` and of the job engine's
+    ``check-stream`` job (which stores the result with its job, so a job run twice stores
+    one). The probe is filed in the evidence ledger like any capture.
+    """
+    claim = (
+        (target.claimed_kind, target.claimed_id)
+        if target.claimed_kind and target.claimed_id
+        else None
+    )
+    played, refused = _playable(target, claim, options)
+    result = refused or verify_source(
+        library,
+        played,
+        evidence_dir=evidence_dir,
+        seconds=seconds,
+        claimed=claim,
+        options=options,
+        store=store,
+    )
+    if target.stalker is not None:
+        result.source = split_stalker_url(result.source)[0]
+    result.service_id = service_id
+    result.snapshot_id = snapshot_id
+    result.entry_id = target.entry_id
+    return result
+
+
+def verify_stream(
+    store: Store,
+    library: ReferenceLibrary,
+    source: str,
+    *,
+    evidence_dir: Path,
+    seconds: float = PROBE_SECONDS,
+    claimed: tuple[str, str] | None = None,
+    options: FetchOptions | None = None,
+) -> VerificationResult:
+    """Verify one file or stream URL against ``library`` and store the result (``castwatch
+    verify FILE|URL``); the probe and its thumbnails are filed in the evidence ledger."""
+    result = verify_source(
+        library,
+        source,
+        evidence_dir=evidence_dir,
+        seconds=seconds,
+        claimed=claimed,
+        options=options,
+        store=store,
+    )
+    save_verification(store, result)
+    return result

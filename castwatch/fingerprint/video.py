@@ -32,7 +32,6 @@ from castwatch.fingerprint.base import (
     Source,
     register,
 )
-from castwatch.fingerprint.index import FingerprintIndex
 from castwatch.fingerprint.index_video import VideoIndex
 from castwatch.fingerprint.media import Gray, describe, video_frames
 
@@ -62,6 +61,7 @@ class VideoFingerprinter(Fingerprinter):
     name = "video-dct"
     kind = "video"
     version = 1
+    index_class = VideoIndex
 
     def fingerprint(
         self, source: Source, *, max_seconds: float | None = None, keyframes_only: bool = True
@@ -102,9 +102,6 @@ class VideoFingerprinter(Fingerprinter):
         index.add("reference", reference)
         hits = index.query(query, k=1)
         return hits[0][1] if hits else index.no_match()
-
-    def new_index(self) -> FingerprintIndex:
-        return VideoIndex(self.name, self.version)
 
 
 def strip_bars(picture: Gray) -> Gray:

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from castwatch.identify.holders import resolve_claims
+from castwatch.identify.registries.holders import resolve_claims
 from castwatch.storage.db import Store
 from castwatch.storage.queries import find_service, find_snapshot, in_snapshot
 from castwatch.storage.reference import load_channels, load_holders, load_identifications

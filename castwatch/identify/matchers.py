@@ -16,8 +16,8 @@ from typing import TypeVar
 
 from castwatch import __version__
 from castwatch.errors import CastwatchError, NotFound
-from castwatch.identify.channels import ChannelMatcher
-from castwatch.identify.works_match import WorkMatcher
+from castwatch.identify.channels.matcher import ChannelMatcher
+from castwatch.identify.works.matcher import WorkMatcher
 from castwatch.storage.db import Store
 from castwatch.storage.reference import (
     count_works,

@@ -73,10 +73,15 @@ class SimConfig:
     #: ``mixed`` (every documented shape of real panels, rotated across series and rows, so
     #: that an ingest meets each of them; see docs/protocols.md).
     shapes: str = "canonical"
+    #: How many live streams carry another channel's programme than their name says (a
+    #: mislabelled restream), picked by the seed; ``castwatch sim --truth`` lists them.
+    swapped: int = 0
 
     def __post_init__(self) -> None:
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
+        if self.swapped < 0:
+            raise ValueError("swapped must be zero or more")
         if self.slow_delay < 0:
             raise ValueError("slow_delay must be zero or more")
         if self.fault is not None and not isinstance(self.fault, Fault):
@@ -102,6 +107,7 @@ class SimOptions(TypedDict, total=False):
     mac: str
     frozen_clock: float | None
     shapes: str
+    swapped: int
 
 
 def loopback_host(host: str) -> str:

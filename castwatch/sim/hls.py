@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, unquote
 
 from castwatch.sim import naming
@@ -42,6 +44,13 @@ from castwatch.sim.config import SimConfig
 from castwatch.sim.faults import Account, DisconnectWatch, account_state
 from castwatch.sim.programme import programme_for
 from castwatch.sim.restream import CLEAN, encode_clip, restream_for
+from castwatch.sim.truth import (
+    REFERENCES_PATH,
+    carried_key,
+    pirate_truth,
+    reference_list,
+    swapped_streams,
+)
 
 #: Seconds per live segment (a whole number of the encoder's 2 s GOPs).
 SEGMENT_S = 4.0
@@ -230,6 +239,7 @@ class SimMedia:
         self._account = account_state(config.fault)
         self._keys: list[str] | None = None
         self._key_set: frozenset[str] = frozenset()
+        self._swaps: dict[int, str] = {}
         self.cache = ClipCache()
         #: Set when the server shuts down: endless streams end.
         self._stopping = stopping
@@ -250,12 +260,29 @@ class SimMedia:
         if self._keys is None:  # computed on first need: most runs never ask for video
             self._keys = channel_keys(self._catalog.live)
             self._key_set = frozenset(self._keys)
+            self._swaps = swapped_streams(self._keys, self._config.seed, self._config.swapped)
         return self._keys
+
+    def carried_key(self, stream_id: int) -> str:
+        """The channel live stream ``stream_id`` plays (another one when it is swapped)."""
+        keys = self._channel_keys()
+        return carried_key(keys, self._swaps, stream_id)
+
+    def truth(self) -> dict[str, Any]:
+        """:func:`truth.pirate_truth` of this panel."""
+        return pirate_truth(self._channel_keys(), self._swaps)
+
+    def reference_list(self) -> list[dict[str, str]]:
+        """:func:`truth.reference_list` of this panel."""
+        return reference_list(self._channel_keys(), self._base_url)
 
     async def handle(self, scope: Scope) -> Answer:
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         parts = [unquote(part) for part in raw.decode("latin-1").split("/")[1:]]
         kind = parts[0]
+        if "/" + "/".join(parts) == REFERENCES_PATH:
+            body = json.dumps(self.reference_list()).encode()
+            return Reply(200, b"application/json", (body,), "json")
         if kind == "ref" and len(parts) == 3:
             return await self._reference(parts[1], parts[2])
         if len(parts) < 4:
@@ -330,7 +357,7 @@ class SimMedia:
         return Reply(200, TS_TYPE, (await self._feed_segment(stream_id, sequence),), "text")
 
     async def _feed_segment(self, stream_id: int, sequence: int) -> bytes:
-        channel = self.channel_key(stream_id)
+        channel = self.carried_key(stream_id)
         restream = f"live:{stream_id}"
         return await self.cache.get(
             ("live", stream_id, sequence), lambda: _encode(channel, restream, sequence)

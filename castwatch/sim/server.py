@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import FrameType, TracebackType
-from typing import Self, Unpack
+from typing import Any, Self, Unpack
 
 import uvicorn
 
@@ -22,6 +22,7 @@ from castwatch.sim.catalog import cached_catalog
 from castwatch.sim.config import Fault, SimConfig, SimOptions, loopback_host
 from castwatch.sim.faults import expect_cut_responses
 from castwatch.sim.hls import LiveFeed
+from castwatch.sim.truth import REFERENCES_PATH
 
 #: Faults whose responses end short on purpose (uvicorn would log each one as an error).
 _CUTTING_FAULTS = frozenset({Fault.TRUNCATED, Fault.ENORMOUS, Fault.ENDLESS})
@@ -70,7 +71,15 @@ class SimServer:
             "username": config.username,
             "password": config.password,
             "mac": config.mac,
+            # The clean feed of every channel the panel restreams (castwatch ref capture-all).
+            "references_url": f"{self.base_url}{REFERENCES_PATH}",
         }
+
+    def truth(self) -> dict[str, Any]:
+        """What each live stream really carries: :func:`castwatch.sim.truth.pirate_truth`."""
+        if self.app is None:
+            raise RuntimeError("start the SimServer before asking for its truth")
+        return self.app.media.truth()
 
     def live_feed(self, stream_id: int) -> LiveFeed:
         """Where live entry ``stream_id`` plays, its channel key and reference feed URL."""

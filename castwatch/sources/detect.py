@@ -26,8 +26,9 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from castwatch.catalog import Inventory, redact_url
 from castwatch.errors import FetchError, HttpStatusError, SourceError, UnrecognizedSource
-from castwatch.sources.base import FetchOptions, Progress, all_sources, get_source, no_progress
-from castwatch.sources.clients.http import HttpClient, Response, run_sync
+from castwatch.net.client import HttpClient, Response, run_sync
+from castwatch.net.policy import FetchOptions
+from castwatch.sources.base import Progress, all_sources, get_source, no_progress
 from castwatch.sources.clients.stalker import api_candidates, session_cookies
 
 HEAD_BYTES = 64 * 1024
@@ -50,11 +51,7 @@ def read_service(
         progress("detect", 0, 1)
         kind = detect_kind(target, options)
         progress("detect", 1, 1)
-    try:
-        source = get_source(kind)
-    except KeyError as exc:
-        raise SourceError(str(exc.args[0])) from None
-    return source().fetch(target, options, progress)
+    return get_source(kind)().fetch(target, options, progress)
 
 
 def detect_kind(target: str, options: FetchOptions | None = None) -> str:

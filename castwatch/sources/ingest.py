@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from castwatch.catalog.progress import Progress, no_progress
-from castwatch.sources.base import FetchOptions
+from castwatch.net.policy import FetchOptions
 from castwatch.storage.db import Store
 from castwatch.storage.snapshots import SnapshotSummary, save_inventory
 

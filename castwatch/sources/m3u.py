@@ -52,9 +52,10 @@ from castwatch.errors import (
     ProtocolError,
     SourceError,
 )
-from castwatch.sources.base import FetchOptions, Progress, Source, no_progress, register_source
+from castwatch.net.client import HttpClient, is_retriable, paused_gc, run_sync
+from castwatch.net.policy import FetchOptions
+from castwatch.sources.base import Progress, Source, no_progress, register_source
 from castwatch.sources.clients import m3u
-from castwatch.sources.clients.http import HttpClient, is_retriable, paused_gc, run_sync
 
 #: Bytes read from a file at a time.
 CHUNK_BYTES = 1 << 18

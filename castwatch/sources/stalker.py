@@ -17,9 +17,10 @@ import orjson
 
 from castwatch.catalog import Entry, EntryKind, Inventory, ServiceKind, redact_url
 from castwatch.errors import HttpStatusError, ProtocolError, SourceError
-from castwatch.sources.base import FetchOptions, Progress, Source, no_progress, register_source
+from castwatch.net.client import HttpClient, run_sync
+from castwatch.net.policy import FetchOptions
+from castwatch.sources.base import Progress, Source, no_progress, register_source
 from castwatch.sources.budget import BadRows
-from castwatch.sources.clients.http import HttpClient, run_sync
 from castwatch.sources.clients.stalker import (
     JsonObject,
     StalkerClient,

@@ -19,13 +19,16 @@ from collections import Counter
 from typing import Any
 
 from castwatch.catalog.endpoints import endpoint_key, path_pattern
-from castwatch.catalog.model import Endpoint, Entry
-from castwatch.sources.base import FetchOptions, Progress, no_progress
-from castwatch.sources.clients.http import paused_gc, run_sync
+from castwatch.catalog.model import Endpoint, Entry, EntryKind
+from castwatch.net.client import paused_gc, run_sync
+from castwatch.net.policy import FetchOptions
+from castwatch.sources.base import Progress, no_progress
 
 #: Distinct (directory, leaf shape) pairs kept before they are folded into endpoints.
 _SHAPES_HELD = 10_000
 _NO_GROUP = "(no group)"
+#: ``kind.value`` through the enum descriptor costs more than the rest of a count.
+_KIND_VALUES = {kind: kind.value for kind in EntryKind}
 
 
 class EntryTally(list[Entry]):
@@ -45,14 +48,20 @@ class EntryTally(list[Entry]):
 
     def append(self, entry: Entry) -> None:
         self.total += 1
-        kind = entry.kind.value
+        kind = _KIND_VALUES[entry.kind]
         self.kinds[kind] += 1
         self.groups[kind, entry.group or _NO_GROUP] += 1
         url = entry.url
         if url:
             # The same directory/leaf-shape split as summarize_endpoints, so the same hosts.
             head, _, leaf = url.partition("?")[0].rpartition("/")
-            self._shapes[head, path_pattern("/" + leaf)[1:]] += 1
+            stem, dot, extension = leaf.partition(".")
+            if stem.isdigit() and stem.isascii():
+                # The common leaf (`1234.ts`), shaped without the regular expression.
+                shape = "{id}" + dot + extension
+            else:
+                shape = path_pattern("/" + leaf)[1:]
+            self._shapes[head, shape] += 1
             if len(self._shapes) > _SHAPES_HELD:
                 self._fold()
 

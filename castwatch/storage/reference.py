@@ -61,7 +61,7 @@ class ChannelRegistry(Protocol):
     """What :func:`replace_iptv_org` needs of an iptv-org import.
 
     Storage sits below the identify stage, so it names the shape it needs instead of
-    importing ``castwatch.identify.iptv_org.IptvOrgData``, which has it.
+    importing ``castwatch.identify.registries.iptv_org.IptvOrgData``, which has it.
     """
 
     @property

@@ -649,3 +649,39 @@ class AttrAlertRow(Base):
     case_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
     pivots: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     message: Mapped[str] = mapped_column(Text)
+
+
+# --- Jobs (issue 14): the work queue of the job engine -------------------------------------
+#
+# One row per unit of work, unique on (kind, target, slot): queueing a job twice for the same
+# schedule slot finds the row already there, so a slot's work is done and stored once. See
+# castwatch/jobs/queue.py for the claim protocol (a claim token and a lease).
+
+
+class JobRow(Base):
+    """One job: a stage-service function run on one target for one schedule slot."""
+
+    __tablename__ = "job"
+    __table_args__ = (UniqueConstraint("kind", "target", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(400))
+    slot: Mapped[str] = mapped_column(String(40))
+    #: ``queued``, ``running``, ``done``, ``failed`` (waiting for its retry) or ``dead``.
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    #: The job's arguments, plain JSON.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    timeout_s: Mapped[float] = mapped_column(Float)
+    #: Who holds the job while it runs: only the holder of the token may finish it.
+    worker: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from castwatch import __version__
 from castwatch.catalog.credentials import Credentials, restore_credentials
@@ -139,30 +140,39 @@ def delete_reference(store: Store, subject_kind: str, subject_id: str) -> None:
 def save_verification(store: Store, result: VerificationResult) -> int:
     """Append one verification result; its row id."""
     with store.session() as session:
-        row = VerificationRow(
-            service_id=result.service_id,
-            snapshot_id=result.snapshot_id,
-            entry_id=result.entry_id,
-            source=result.source,
-            claimed_kind=result.claimed_kind,
-            claimed_id=result.claimed_id,
-            matched_kind=result.matched_kind,
-            matched_id=result.matched_id,
-            confirmed=result.confirmed,
-            score=result.score,
-            offset_s=result.offset_s,
-            matched_fraction=result.matched_fraction,
-            candidates=list(result.candidates),
-            capture_sha256=result.capture_sha256,
-            capture_path=result.capture_path,
-            thumbnails=list(result.thumbnails),
-            error=result.error,
-            verified_at=result.verified_at,
-            tool_version=__version__,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
+        return add_verification(session, result)
+
+
+def add_verification(session: Session, result: VerificationResult) -> int:
+    """Append one verification result in ``session``'s transaction; its row id.
+
+    The job engine stores a check's result in the transaction that marks its job done, so a
+    job run twice (a worker killed after the check) stores one result.
+    """
+    row = VerificationRow(
+        service_id=result.service_id,
+        snapshot_id=result.snapshot_id,
+        entry_id=result.entry_id,
+        source=result.source,
+        claimed_kind=result.claimed_kind,
+        claimed_id=result.claimed_id,
+        matched_kind=result.matched_kind,
+        matched_id=result.matched_id,
+        confirmed=result.confirmed,
+        score=result.score,
+        offset_s=result.offset_s,
+        matched_fraction=result.matched_fraction,
+        candidates=list(result.candidates),
+        capture_sha256=result.capture_sha256,
+        capture_path=result.capture_path,
+        thumbnails=list(result.thumbnails),
+        error=result.error,
+        verified_at=result.verified_at,
+        tool_version=__version__,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
 
 
 def load_verifications(store: Store, service_id: int | None = None) -> list[VerificationResult]:

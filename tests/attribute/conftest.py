@@ -32,6 +32,8 @@ def settings(ecosystem: Ecosystem) -> CollectSettings:
     return CollectSettings(
         resolver=info.dns,
         timeout=2.0,
+        # The simulated ecosystem lives on 127.0.0.x: redirects between brands need this.
+        allow_private_networks=True,
         ip2asn=Path(info.ip2asn),
         rdap_url=info.rdap_url,
     )

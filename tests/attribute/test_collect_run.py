@@ -15,19 +15,27 @@ from castwatch.attribute.collectors import (
     register_collector,
     registered_collectors,
 )
-from castwatch.attribute.collectors import base as collectors_base
+from castwatch.attribute.collectors.base import COLLECTORS
 from castwatch.catalog.attribution import NodeKind, Observation
-from castwatch.errors import ConfigError
+from castwatch.errors import DuplicatePlugin, UnknownPlugin
 from castwatch.sim.ecosystem import Ecosystem
+from tests.attribute.collector_contract import CollectorContract
 from tests.attribute.conftest import run
 
 
-@pytest.mark.parametrize("name", sorted(registered_collectors()))
-def test_every_collector_honours_the_contract(name: str, settings: CollectSettings) -> None:
-    # Empty targets: nothing to ask, nothing to fail, and rows (if any) are well formed.
-    rows = run(settings, CollectTargets(), name)
-    assert all(isinstance(row, Observation) for row in rows)
-    assert registered_collectors()[name].name == name
+class TestBuiltinCollectors(CollectorContract):
+    """The shared contract over every built-in collector."""
+
+    @pytest.fixture(params=sorted(registered_collectors()))
+    def collector_name(self, request: pytest.FixtureRequest) -> str:
+        name: str = request.param
+        return name
+
+
+def test_the_run_keeps_the_registry_order() -> None:
+    # Phase 0 collectors run in registration order; a plugin's come after the built-ins.
+    in_order = ("asn", "dns", "http", "service", "panel", "rdap", "tls")
+    assert tuple(registered_collectors()) == in_order
 
 
 class _Broken(Collector):
@@ -41,7 +49,7 @@ class _Broken(Collector):
 def broken() -> Iterator[str]:
     register_collector(_Broken)
     yield _Broken.name
-    collectors_base._REGISTRY.pop(_Broken.name)
+    COLLECTORS.unregister(_Broken.name)
 
 
 def test_a_broken_collector_costs_only_itself(
@@ -57,7 +65,7 @@ def test_a_broken_collector_costs_only_itself(
 
 
 def test_unknown_collector_name_is_a_config_error(settings: CollectSettings) -> None:
-    with pytest.raises(ConfigError, match="unknown collector"):
+    with pytest.raises(UnknownPlugin, match="unknown collector 'no-such-collector'; one of: asn"):
         run(settings, CollectTargets(), "no-such-collector")
 
 
@@ -70,7 +78,7 @@ def test_registering_a_second_class_under_a_taken_name_fails() -> None:
         ) -> list[Observation]:
             return []
 
-    with pytest.raises(ValueError, match="already registered"):
+    with pytest.raises(DuplicatePlugin, match="two classes claim the collector 'dns'"):
         register_collector(Impostor)
 
 

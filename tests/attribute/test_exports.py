@@ -17,9 +17,10 @@ from castwatch.attribute.exports import export, exporters
 from castwatch.attribute.render import render_operator_png
 from castwatch.attribute.service import rebuild, record
 from castwatch.config import Settings
-from castwatch.errors import ConfigError, NotFound
+from castwatch.errors import NotFound, UnknownPlugin
 from castwatch.storage import attribution as db
 from castwatch.storage.db import Store
+from tests.attribute.exporter_contract import ExporterContract
 from tests.attribute.operator_fixtures import ELECTRO, world
 
 
@@ -37,6 +38,15 @@ def attributed(tmp_path: Path) -> Iterator[tuple[Store, int]]:
 
 def test_every_format_is_registered() -> None:
     assert {"stix", "misp", "gexf", "graphml", "png"} <= set(exporters())
+
+
+class TestBuiltinExporters(ExporterContract):
+    """The shared contract over every built-in export format."""
+
+    @pytest.fixture(params=sorted(exporters()))
+    def format_name(self, request: pytest.FixtureRequest) -> str:
+        name: str = request.param
+        return name
 
 
 def test_stix_bundle_parses_back_with_the_operator(
@@ -101,7 +111,9 @@ def test_unknown_format_and_operator_say_what_exists(
     attributed: tuple[Store, int], tmp_path: Path
 ) -> None:
     store, _operator = attributed
-    with pytest.raises(ConfigError, match="one of: gexf, graphml, misp, png, stix"):
+    with pytest.raises(
+        UnknownPlugin, match="unknown export format 'pdf'; one of: gexf, graphml, misp, png, stix"
+    ):
         export(store, "pdf", tmp_path / "x")
     with pytest.raises(NotFound, match="no operator 999"):
         export(store, "stix", tmp_path / "x.json", 999)

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from castwatch.identify.iptv_org import TABLES
+from castwatch.identify.registries.iptv_org import TABLES
 from tests.conftest import CliRunner
-from tests.identify.test_iptv_org import serve_directory, write_tables
+from tests.identify.registries.test_iptv_org import serve_directory, write_tables
 
 
 def _json(result: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from castwatch.enforce.notices.draft import draft_notices
 from castwatch.enforce.notices.send import send_notice, send_queued
 from castwatch.enforce.settings import load_enforce_settings
 from castwatch.enforce.verify import verify_ledger
-from castwatch.errors import DeliveryError, EnforcementError, NoticeIncomplete
+from castwatch.errors import DeliveryError, EnforcementError, EvidenceError, NoticeIncomplete
 from castwatch.storage.db import Store
 from castwatch.storage.enforcement import set_contact
 from castwatch.storage.enforcement_ledger import iter_entries
@@ -117,3 +117,20 @@ def test_unknown_recipient_is_refused_before_queueing(
     assert load_notice(store, notice.id).status is NoticeStatus.DRAFTED
     with pytest.raises(EnforcementError, match="never sent"):
         mark_notice(store, notice.id, NoticeStatus.ACKNOWLEDGED)
+
+
+def test_a_ledger_whose_tail_fails_refuses_the_notice_before_it_is_sent(
+    store: Store, evidence_files: list[Path], mailbox: Mailbox
+) -> None:
+    from tests.enforce.test_rollback import cut_tail
+
+    notice_id = _drafted_notice(store, evidence_files[0], mailbox.port)
+    settings = load_enforce_settings(store.settings.home)
+    cut_tail(store)
+    before = sorted(p.name for p in store.settings.evidence_dir.iterdir())
+    with pytest.raises(EvidenceError, match="tail fails verification"):
+        send_notice(store, notice_id, settings, sleep=lambda _s: None)
+    # Nothing left the building and no .eml orphan was written: the notice is still a draft.
+    assert mailbox.messages == []
+    assert sorted(p.name for p in store.settings.evidence_dir.iterdir()) == before
+    assert load_notice(store, notice_id).status is NoticeStatus.DRAFTED

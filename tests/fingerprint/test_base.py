@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from castwatch.errors import DuplicatePlugin, UnknownPlugin
 from castwatch.fingerprint import (
     Fingerprint,
     FingerprintFormatError,
-    UnknownFingerprinter,
+    fingerprinters,
     get_fingerprinter,
 )
 
@@ -67,5 +68,15 @@ def test_wrong_magic_and_version_are_named() -> None:
 
 
 def test_unknown_fingerprinter_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownFingerprinter, match="video-dct"):
+    with pytest.raises(UnknownPlugin, match=r"unknown fingerprinter 'nope'.*video-dct"):
         get_fingerprinter("nope")
+
+
+def test_a_second_fingerprinter_of_a_kind_is_refused_naming_both() -> None:
+    # The facade keys prints by kind: two video fingerprinters would overwrite each other.
+    from castwatch.fingerprint import VideoFingerprinter, register
+
+    rival = type("RivalVideo", (VideoFingerprinter,), {"name": "video-rival"})
+    with pytest.raises(DuplicatePlugin, match=r"fingerprinter kind 'video'.*VideoFingerprinter"):
+        register(rival)
+    assert "video-rival" not in fingerprinters()

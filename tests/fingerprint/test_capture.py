@@ -27,7 +27,7 @@ from castwatch.errors import (
 )
 from castwatch.fingerprint.capture import Capture, capture
 from castwatch.fingerprint.probe import media_span
-from castwatch.sources.base import FetchOptions
+from castwatch.net.policy import FetchOptions
 from tests.sources.hls_media import GARBAGE, HlsApp, encoded_file, rendition, serving
 
 OPTIONS = FetchOptions(timeout=2.0, retries=1, backoff=0.01)

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from castwatch.errors import ProtocolError, ResponseTooLarge, TruncatedResponse
 from castwatch.fingerprint.capture import Capture, capture
+from castwatch.net.hls import MediaPlaylist, parse_playlist
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import Fault, SimServer, naming
 from castwatch.sim.catalog import generate_catalog
 from castwatch.sim.hls import (
@@ -25,8 +27,6 @@ from castwatch.sim.hls import (
     live_sequence,
     reference_url,
 )
-from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.hls import MediaPlaylist, parse_playlist
 from tests.sim.conftest import SMALL
 
 OPTIONS = FetchOptions(timeout=5.0, retries=1, backoff=0.01)

@@ -16,7 +16,7 @@ from castwatch.sim.process import command_line
 from .conftest import SMALL
 
 SMALL_ARGS = ["--live", "50", "--films", "200", "--series", "20", "--episodes", "150"]
-URL_KEYS = {"m3u_url", "xtream_url", "stalker_url", "username", "password", "mac"}
+URL_KEYS = {"m3u_url", "xtream_url", "stalker_url", "username", "password", "mac", "references_url"}
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.org", ""])

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from castwatch.catalog import Credentials
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import Fault, SimConfig, SimServer
-from castwatch.sources.base import FetchOptions
 from tests.servers import serve_asgi
 
 #: The session panel: small enough to read in well under a second by every protocol.

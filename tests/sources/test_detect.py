@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from castwatch.catalog import Credentials, ServiceKind
-from castwatch.errors import SourceError, UnrecognizedSource
+from castwatch.errors import UnknownPlugin, UnrecognizedSource
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import SimConfig, SimServer
-from castwatch.sources.base import FetchOptions
 from castwatch.sources.detect import detect_kind, read_service
 
 Serve = Callable[[Any], AbstractContextManager[str]]
@@ -113,7 +113,7 @@ def test_read_service_with_a_named_kind_skips_detection(
 
 
 def test_read_service_refuses_an_unknown_kind() -> None:
-    with pytest.raises(SourceError, match="unknown source kind 'hls'"):
+    with pytest.raises(UnknownPlugin, match="unknown source kind 'hls'; one of: m3u, stalker"):
         read_service("http://127.0.0.1:9/", "hls")
 
 

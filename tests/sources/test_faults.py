@@ -24,8 +24,9 @@ from castwatch.errors import (
     SourceTimeout,
     TruncatedResponse,
 )
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import Fault, SimConfig, SimServer
-from castwatch.sources.base import FetchOptions, get_source
+from castwatch.sources.base import get_source
 
 SimFault = Callable[..., SimServer]
 KINDS = ("xtream", "stalker", "m3u")

@@ -18,8 +18,7 @@ from castwatch.errors import (
     SourceError,
     SourceTimeout,
 )
-from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.hls import (
+from castwatch.net.hls import (
     HlsClient,
     HlsLimits,
     MasterPlaylist,
@@ -30,6 +29,7 @@ from castwatch.sources.clients.hls import (
     parse_playlist,
     refuse_protected_init,
 )
+from castwatch.net.policy import FetchOptions
 from tests.sources.hls_media import MASTER, HlsApp, media_playlist, rendition, serving
 
 BASE = "http://panel.example:8080/live/u/p/"

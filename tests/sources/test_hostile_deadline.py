@@ -15,9 +15,9 @@ import pytest
 
 from castwatch.errors import SourceTimeout
 from castwatch.fingerprint.capture import capture
-from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.hls import HlsClient
-from castwatch.sources.clients.http import HttpClient
+from castwatch.net.client import HttpClient
+from castwatch.net.hls import HlsClient
+from castwatch.net.policy import FetchOptions
 from castwatch.sources.m3u import M3USource
 from tests.conftest import CliRunner
 from tests.servers import serve_asgi

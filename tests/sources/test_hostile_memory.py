@@ -19,15 +19,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from castwatch.catalog.summary import summarize
 from castwatch.errors import ResponseTooLarge
-from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.budget import BUDGET_ENV, ByteBudget
-from castwatch.sources.clients.decoding import STEP, CorruptEncoding, decoded_chunks
-from castwatch.sources.clients.http import HttpClient
+from castwatch.net.budget import BUDGET_ENV, ByteBudget
+from castwatch.net.client import HttpClient
+from castwatch.net.decoding import STEP, CorruptEncoding, decoded_chunks
+from castwatch.net.policy import FetchOptions
 from castwatch.sources.m3u import M3USource
 from castwatch.sources.summary_stream import summarize_playlist
 from tests.servers import serve_asgi
@@ -72,8 +72,8 @@ def test_concurrent_bombs_stop_at_the_budget(bombs: str) -> None:
 _CHILD = textwrap.dedent(
     """
     import asyncio, json, resource, sys
-    from castwatch.sources.base import FetchOptions
-    from castwatch.sources.clients.http import HttpClient
+    from castwatch.net.policy import FetchOptions
+    from castwatch.net.client import HttpClient
 
     base = sys.argv[1]
 
@@ -99,7 +99,16 @@ _CHILD = textwrap.dedent(
 
 
 def test_concurrent_bombs_leave_the_process_bounded(bombs: str) -> None:
-    env = {**os.environ, BUDGET_ENV: str(64 * MIB)}
+    env = {
+        **os.environ,
+        BUDGET_ENV: str(64 * MIB),
+        # glibc raises its mmap threshold after a large free (a joined body), after which
+        # the 256 KiB chunks of the next answers come from the heap and stay resident when
+        # freed: the peak then measures the allocator's history, not the bytes held. A fixed
+        # threshold makes RSS follow what the process holds, which is what the budget bounds.
+        "MALLOC_MMAP_THRESHOLD_": str(128 * 1024),
+        "MALLOC_TRIM_THRESHOLD_": str(128 * 1024),
+    }
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, bombs],
         capture_output=True,
@@ -113,7 +122,7 @@ def test_concurrent_bombs_leave_the_process_bounded(bombs: str) -> None:
     assert errors and all("memory budget" in e for e in errors)
     # Unbounded, sixteen 40 MiB bodies plus their joins pass 640 MiB; bounded, the budget,
     # one joined body and the interpreter stay far below.
-    assert report["peak_mib"] < 400, report["peak_mib"]
+    assert report["peak_mib"] < 400, report
 
 
 def _playlist(path: Path, entries: int, groups: int) -> None:
@@ -235,6 +244,9 @@ def _decode(encoding: str, wire: bytes, cuts: list[int]) -> list[bytes]:
     cuts=st.lists(st.integers(0, 4000), max_size=6),
     members=st.integers(1, 3),
 )
+# Found by hypothesis: raw deflate whose first chunk is one byte, too short for zlib to
+# reject the header, so the raw retry must replay every byte so far.
+@example(body=b"", encoding="raw-deflate", cuts=[1], members=1)
 def test_step_by_step_inflation_gives_the_body_back(
     body: bytes, encoding: str, cuts: list[int], members: int
 ) -> None:

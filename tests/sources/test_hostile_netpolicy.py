@@ -19,16 +19,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from castwatch.errors import BlockedByPolicy
-from castwatch.sources.base import ALLOW_PRIVATE_ENV, FetchOptions
-from castwatch.sources.clients.hls import HlsClient
-from castwatch.sources.clients.http import HttpClient, is_retriable
-from castwatch.sources.clients.netpolicy import (
+from castwatch.net.client import HttpClient, is_retriable
+from castwatch.net.hls import HlsClient
+from castwatch.net.policy import (
+    ALLOW_PRIVATE_ENV,
+    FetchOptions,
     NetPolicy,
-    PolicyBackend,
     Refused,
     address_kind,
     origin_of,
 )
+from castwatch.net.transport import PolicyBackend
 from tests.conftest import CliRunner
 from tests.servers import serve_asgi
 from tests.sources.hostile_servers import Canary, Pages, closed_port

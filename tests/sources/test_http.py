@@ -23,8 +23,8 @@ from castwatch.errors import (
     SourceTimeout,
     TruncatedResponse,
 )
-from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.http import HttpClient, Response
+from castwatch.net.client import HttpClient, Response
+from castwatch.net.policy import FetchOptions
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

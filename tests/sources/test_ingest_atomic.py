@@ -9,8 +9,8 @@ import pytest
 
 from castwatch.config import Settings
 from castwatch.errors import CastwatchError
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import Fault, SimServer
-from castwatch.sources.base import FetchOptions
 from castwatch.sources.ingest import ingest
 from castwatch.storage.db import Store
 from castwatch.storage.queries import find_service, find_snapshot, iter_entries, snapshots_of

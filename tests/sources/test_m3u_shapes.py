@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from castwatch.catalog import Credentials, Entry, EntryKind, Inventory
 from castwatch.catalog.credentials import PASSWORD, USERNAME
 from castwatch.errors import ProtocolError
-from castwatch.sources.base import FetchOptions
+from castwatch.net.policy import FetchOptions
 from castwatch.sources.clients import m3u
 from castwatch.sources.m3u import M3USource, PlaylistBuilder
 

@@ -21,8 +21,8 @@ from castwatch.errors import (
     SourceError,
     TruncatedResponse,
 )
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import Fault, SimServer
-from castwatch.sources.base import FetchOptions
 from castwatch.sources.m3u import M3USource, PlaylistBuilder
 from tests.sources.conftest import SMALL, SimFault
 from tests.sources.contract import SourceContract

@@ -14,8 +14,8 @@ import pytest
 from castwatch.catalog import Credentials, EntryKind, Inventory
 from castwatch.catalog.credentials import MAC
 from castwatch.errors import AuthenticationError, ProtocolError, SourceError
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import SimServer
-from castwatch.sources.base import FetchOptions
 from castwatch.sources.clients.stalker import MAX_PAGES, api_candidates
 from castwatch.sources.stalker import StalkerSource
 from tests.sources.contract import SourceContract

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from castwatch.catalog import Credentials, Entry, EntryKind
 from castwatch.catalog.credentials import STRUCTURAL_WORDS, restore_credentials
 from castwatch.errors import AuthenticationError, ProtocolError
-from castwatch.sources.base import FetchOptions
+from castwatch.net.policy import FetchOptions
 from castwatch.sources.clients.stalker import absolute_url, resolve_stalker_link, split_stalker_url
 from castwatch.sources.stalker import StalkerSource
 from castwatch.sources.stalker_entries import EntryBuilder, flag

@@ -17,7 +17,7 @@ import pytest
 from castwatch.catalog import Credentials, Entry, EntryKind, Inventory
 from castwatch.catalog.credentials import restore_credentials
 from castwatch.errors import TooManyBadRows
-from castwatch.sources.base import FetchOptions
+from castwatch.net.policy import FetchOptions
 from castwatch.sources.stalker import StalkerSource
 from tests.sources.stalker_portal import MAC, TOKEN, USER, ShapesPortal
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from castwatch.catalog import Credentials, EntryKind, Inventory
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import SimConfig, SimServer, cached_catalog
-from castwatch.sources.base import FetchOptions
 from castwatch.sources.stalker import StalkerSource
 from tests.conftest import CliRunner
 from tests.sources.conftest import SMALL

@@ -22,8 +22,8 @@ from castwatch.errors import (
     SourceError,
     TooManyBadRows,
 )
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import SimConfig, SimServer
-from castwatch.sources.base import FetchOptions
 from castwatch.sources.xtream import XtreamSource
 from tests.sources.contract import SourceContract
 

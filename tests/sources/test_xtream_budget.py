@@ -21,7 +21,7 @@ import pytest
 from castwatch.catalog import Credentials, EntryKind
 from castwatch.config import Settings
 from castwatch.errors import ProtocolError, TooManyBadRows
-from castwatch.sources.base import FetchOptions
+from castwatch.net.policy import FetchOptions
 from castwatch.sources.ingest import ingest
 from castwatch.sources.xtream import XtreamSource
 from castwatch.storage.db import Store

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from castwatch.catalog import Credentials, Entry, EntryKind
+from castwatch.net.policy import FetchOptions
 from castwatch.sim import SimConfig, SimServer
 from castwatch.sim.xtream_shapes import SERIES_INFO_SHAPES, series_info_shape
-from castwatch.sources.base import FetchOptions
 from castwatch.sources.xtream import XtreamSource
 from tests.conftest import CliRunner
 

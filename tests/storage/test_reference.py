@@ -20,13 +20,13 @@ from castwatch.catalog.registry import (
     WorkRecord,
 )
 from castwatch.errors import NotFound, StorageError
-from castwatch.identify.holders import DEFAULT_HOLDERS, load_holders
-from castwatch.identify.iptv_org import load_iptv_org
+from castwatch.identify.registries.holders import DEFAULT_HOLDERS, load_holders
+from castwatch.identify.registries.iptv_org import load_iptv_org
 from castwatch.storage import reference
 from castwatch.storage.db import Store
 from castwatch.storage.queries import find_service, find_snapshot, iter_entries
 from castwatch.storage.snapshots import save_inventory
-from tests.identify.test_iptv_org import SHARED_IPTV_ORG, needs_shared, write_tables
+from tests.identify.registries.test_iptv_org import SHARED_IPTV_ORG, needs_shared, write_tables
 from tests.storage.helpers import make_inventory
 
 

@@ -4,7 +4,8 @@ A collector reads one kind of source (DNS, TLS, web pages, an IP table, RDAP) ab
 targets of one service and returns :class:`Observation` rows. To add one, subclass
 :class:`Collector`, set ``name`` (and ``phase`` if it needs what earlier collectors found),
 implement :meth:`Collector.collect`, and decorate the class with :func:`register_collector`;
-the built-ins register the same way.
+the built-ins register the same way, and an outside package names its module in the
+``castwatch.plugins`` entry-point group.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -20,7 +21,9 @@ from urllib.parse import urlsplit
 
 from castwatch.attribute.collectors.clients.dns import Resolver
 from castwatch.catalog.attribution import NodeKind, Observation
-from castwatch.errors import CastwatchError, ConfigError
+from castwatch.errors import CastwatchError
+from castwatch.net.policy import private_networks_allowed
+from castwatch.plugins import Registry
 
 T = TypeVar("T")
 C = TypeVar("C", bound="type[Collector]")
@@ -94,6 +97,10 @@ class CollectSettings:
     #: Registered collector names to run; None: all of them.
     collectors: tuple[str, ...] | None = None
     user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) castwatch-attribution"
+    #: Let pages reach loopback/private addresses on any host (the net policy); otherwise
+    #: only the targets' own origins may be private. Default from the environment
+    #: (``CASTWATCH_ALLOW_PRIVATE_NETWORKS``).
+    allow_private_networks: bool = field(default_factory=private_networks_allowed)
 
 
 class CollectContext:
@@ -165,32 +172,34 @@ class Collector(ABC):
         """Observations about ``targets``; raise :class:`CastwatchError` subclasses only."""
 
 
-_REGISTRY: dict[str, type[Collector]] = {}
+#: Every collector by name, in the run's order: the built-in modules in this order, then
+#: outside plugins; the built-ins register with :func:`register_collector` like a plugin.
+COLLECTORS: Registry[type[Collector]] = Registry(
+    "collector",
+    key=lambda cls: cls.name,
+    builtins=tuple(
+        f"castwatch.attribute.collectors.{module}"
+        for module in ("asn", "dns", "http", "panel", "rdap", "tls")
+    ),
+)
 
 
 def register_collector(cls: C) -> C:
     """Class decorator: make ``cls`` available to :func:`collect` under ``cls.name``."""
-    name = cls.name
-    if name in _REGISTRY and _REGISTRY[name] is not cls:
-        raise ValueError(f"a collector named {name!r} is already registered")
-    _REGISTRY[name] = cls
+    COLLECTORS.register(cls)
     return cls
 
 
 def registered_collectors() -> dict[str, type[Collector]]:
-    """Every registered collector by name (the built-ins are imported by the package)."""
-    return dict(_REGISTRY)
+    """Every registered collector by name (built-ins, then outside plugins)."""
+    return COLLECTORS.items()
 
 
 def chosen_collectors(names: Sequence[str] | None) -> list[Collector]:
     """Instances of the collectors ``names`` asks for (all when None), in registry order."""
     if names is None:
-        return [cls() for cls in _REGISTRY.values()]
-    unknown = [name for name in names if name not in _REGISTRY]
-    if unknown:
-        known = ", ".join(sorted(_REGISTRY))
-        raise ConfigError(f"unknown collector(s) {', '.join(unknown)}; known: {known}")
-    return [_REGISTRY[name]() for name in names]
+        return [cls() for cls in COLLECTORS.items().values()]
+    return [COLLECTORS.get(name)() for name in names]
 
 
 def url_host(url: str) -> str:

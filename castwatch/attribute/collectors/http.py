@@ -30,7 +30,8 @@ from castwatch.errors import CastwatchError
 MAX_LINKED_HOSTS = 50
 
 
-def fetcher_for(context: CollectContext) -> PageFetcher:
+def fetcher_for(context: CollectContext, targets: CollectTargets) -> PageFetcher:
+    """The run's page fetcher: the targets' pages and panels are the origins the user gave."""
     settings = context.settings
     return PageFetcher(
         context.resolver,
@@ -38,6 +39,9 @@ def fetcher_for(context: CollectContext) -> PageFetcher:
         max_bytes=settings.max_bytes,
         max_redirects=settings.max_redirects,
         user_agent=settings.user_agent,
+        allow_private=settings.allow_private_networks,
+        trusted_urls=(*targets.pages, *targets.panels),
+        concurrency=settings.concurrency,
     )
 
 
@@ -48,7 +52,7 @@ class HttpCollector(Collector):
     name = "http"
 
     async def collect(self, targets: CollectTargets, context: CollectContext) -> list[Observation]:
-        async with fetcher_for(context) as fetcher:
+        async with fetcher_for(context, targets) as fetcher:
 
             async def one(url: str) -> list[Observation]:
                 page = await context.bounded(fetcher.fetch(url))

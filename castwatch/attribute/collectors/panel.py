@@ -92,7 +92,7 @@ class PanelCollector(Collector):
             for info in targets.server_info
             for row in server_info_rows(targets.service, None, info, "snapshot")
         ]
-        async with fetcher_for(context) as fetcher:
+        async with fetcher_for(context, targets) as fetcher:
 
             async def one(url: str) -> list[Observation]:
                 page = await context.bounded(fetcher.fetch(url, allow_truncated=False))

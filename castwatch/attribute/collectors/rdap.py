@@ -49,6 +49,10 @@ class RdapCollector(Collector):
             max_bytes=min(settings.max_bytes, 1024 * 1024),
             max_redirects=settings.max_redirects,
             user_agent=settings.user_agent,
+            allow_private=settings.allow_private_networks,
+            # The RDAP server is the one the user configured.
+            trusted_urls=(base,),
+            concurrency=settings.concurrency,
         )
         async with fetcher:
 

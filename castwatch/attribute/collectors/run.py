@@ -12,7 +12,7 @@ from castwatch.attribute.collectors.base import (
     chosen_collectors,
 )
 from castwatch.catalog.attribution import NodeKind, Observation
-from castwatch.sources.clients.http import run_sync
+from castwatch.net.client import run_sync
 
 
 def collect(targets: CollectTargets, settings: CollectSettings | None = None) -> list[Observation]:

@@ -8,9 +8,11 @@ A notice missing an element is refused with :class:`NoticeIncomplete` naming it.
 
 To add a kind: subclass :class:`NoticeTemplate`, set ``kind``, ``title``, ``template``,
 ``recipient_roles`` and ``statements``, implement :meth:`elements` (and :meth:`document` if the
-JSON differs), put the ``.j2`` file in ``templates/``, decorate with :func:`register_template`.
-The built-ins in ``builtin.py`` register the same way; ``tests/enforce/test_notices.py``
-runs the shared contract over every registered template.
+JSON differs), put the ``.j2`` file in ``templates/`` (an outside package sets
+``template_source`` instead), decorate with :func:`register_template`. The built-ins in
+``builtin.py`` register the same way; an outside package names its module in the
+``castwatch.plugins`` entry-point group. ``tests/enforce/notice_contract.py`` is the battery
+every registered template passes.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import jinja2
 
 from castwatch.catalog.notices import NoticeFacts
 from castwatch.errors import EnforcementError, NoticeIncomplete
+from castwatch.plugins import Registry
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("castwatch.enforce.notices", "templates"),
@@ -56,7 +59,12 @@ class NoticeTemplate(ABC):
 
     kind: ClassVar[str]
     title: ClassVar[str]
+    #: The Jinja2 file in ``templates/`` that renders the text.
     template: ClassVar[str]
+    #: The Jinja2 text itself, for a template shipped inside its class (a plugin in one
+    #: file); when set, ``template`` only names it in messages. It may include the shared
+    #: parts in ``templates/`` (``_recipient.j2``, ``_items.j2``, ``_evidence.j2``).
+    template_source: ClassVar[str | None] = None
     #: Contact roles tried in order to find the recipient of a host (see storage.enforcement).
     recipient_roles: ClassVar[tuple[str, ...]]
     #: Fixed statements the notice must carry, by element name.
@@ -91,9 +99,12 @@ class NoticeTemplate(ABC):
     def render(self, facts: NoticeFacts) -> RenderedNotice:
         self.check(facts)
         try:
-            text = _ENVIRONMENT.get_template(self.template).render(
-                facts=facts, statements=self.statements, title=self.title
+            jinja = (
+                _ENVIRONMENT.from_string(self.template_source)
+                if self.template_source is not None
+                else _ENVIRONMENT.get_template(self.template)
             )
+            text = jinja.render(facts=facts, statements=self.statements, title=self.title)
         except jinja2.TemplateError as exc:
             raise EnforcementError(f"notice template {self.template} failed: {exc}") from None
         for name, statement in self.statements.items():
@@ -106,34 +117,27 @@ class NoticeTemplate(ABC):
         return RenderedNotice(self.subject(facts), text, self.document(facts))
 
 
-_REGISTRY: dict[str, type[NoticeTemplate]] = {}
+#: Every notice template by kind; the built-ins (``builtin.py``) register like a plugin.
+TEMPLATES: Registry[type[NoticeTemplate]] = Registry(
+    "notice kind", key=lambda cls: cls.kind, builtins=("castwatch.enforce.notices.builtin",)
+)
+N = TypeVar("N", bound=type[NoticeTemplate])
 
 
-def register_template(cls: type[NoticeTemplate]) -> type[NoticeTemplate]:
+def register_template(cls: N) -> N:
     """Class decorator: make ``cls`` available under its ``kind``."""
-    if cls.kind in _REGISTRY and _REGISTRY[cls.kind] is not cls:
-        raise EnforcementError(f"two notice templates claim the kind {cls.kind!r}")
-    _REGISTRY[cls.kind] = cls
+    TEMPLATES.register(cls)
     return cls
 
 
 def template_kinds() -> list[str]:
-    _load_builtins()
-    return sorted(_REGISTRY)
+    """Every registered notice kind, sorted."""
+    return sorted(TEMPLATES.names())
 
 
 def get_template(kind: str) -> NoticeTemplate:
-    _load_builtins()
-    try:
-        return _REGISTRY[kind]()
-    except KeyError:
-        raise EnforcementError(
-            f"unknown notice kind {kind!r}; one of: {', '.join(sorted(_REGISTRY))}"
-        ) from None
-
-
-def _load_builtins() -> None:
-    from castwatch.enforce.notices import builtin  # noqa: F401  (registers on import)
+    """A new instance of the template registered as ``kind`` (UnknownPlugin lists the rest)."""
+    return TEMPLATES.get(kind)()
 
 
 def lumen_notice(template: NoticeTemplate, facts: NoticeFacts) -> dict[str, Any]:

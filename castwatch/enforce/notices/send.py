@@ -4,7 +4,8 @@ A notice is marked ``queued`` before the first attempt and every attempt is reco
 (``attempts``, ``last_error``, ``next_attempt_at``) in its own transaction, so a crash, a
 refused message or a server that is down leaves the notice queued with the reason, and
 ``castwatch notice send --queued`` picks it up again. The exact message sent is then filed
-in the case's evidence ledger (kind ``notice``), so what was sent is as provable as why.
+in the case's evidence ledger (kind ``notice``), so what was sent is as provable as why; a
+ledger whose tail fails verification refuses the notice before anything is sent or written.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import orjson
 
 from castwatch.catalog.evidence import EvidenceKind
 from castwatch.catalog.notices import Notice
-from castwatch.enforce.ledger import bytes_item, record
+from castwatch.enforce.ledger import bytes_item, check_appendable, record
 from castwatch.enforce.settings import EnforceSettings, SmtpSettings
 from castwatch.errors import ConfigError, DeliveryError, NoticeIncomplete
 from castwatch.storage.db import Store
@@ -89,6 +90,9 @@ def send_notice(
     message = build_message(notice, settings)
     if not settings.smtp.host:
         deliver(message, settings.smtp)  # raises the configuration error, nothing queued
+    # The message is filed in the ledger once sent: with a failing tail that filing would be
+    # refused after the mail left and its .eml was written, so nothing is sent at all.
+    check_appendable(store)
     queue_notice(store, notice_id)
     smtp = settings.smtp
     for attempt in range(smtp.retries):

@@ -69,7 +69,8 @@ class Ecosystem:
     ``with Ecosystem(seed=3) as eco:`` then ``eco.info`` (:class:`EcosystemInfo`):
     ``info.brands[name].shop`` / ``.panel`` / ``.streams`` are the entry URLs, ``info.dns``
     the resolver to give collectors (``CollectSettings(resolver=info.dns,
-    ip2asn=Path(info.ip2asn), rdap_url=info.rdap_url)``), ``info.truth`` the ground truth.
+    ip2asn=Path(info.ip2asn), rdap_url=info.rdap_url, allow_private_networks=True)``: every
+    host is on 127.0.0.x), ``info.truth`` the ground truth.
     Files (ip2asn table, CA bundle) live in ``workdir`` or a temporary directory removed on
     exit. ``start()`` and ``stop()`` work without ``with``.
     """

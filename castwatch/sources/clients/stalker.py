@@ -40,8 +40,8 @@ from castwatch.errors import (
     ProtocolError,
     SourceError,
 )
-from castwatch.sources.base import FetchOptions
-from castwatch.sources.clients.http import HttpClient, Response, run_sync
+from castwatch.net.client import HttpClient, Response, run_sync
+from castwatch.net.policy import FetchOptions
 
 JsonObject = dict[str, Any]
 #: No listing of one category is believed to need more pages than this, whatever it says.

@@ -18,7 +18,7 @@ from castwatch.errors import (
     ProtocolError,
     SourceError,
 )
-from castwatch.sources.clients.http import HttpClient, Response
+from castwatch.net.client import HttpClient, Response
 from castwatch.sources.clients.xtream_shapes import (
     SeriesEpisodes,
     find_duplicate_keys,

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from castwatch.attribute.collectors.clients.web import insecure_context
 from castwatch.errors import CollectorError
+from castwatch.net.client import insecure_context
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,34 +1,32 @@
-"""Bounded page fetches pinned to the addresses our resolver gave, redirects recorded.
+"""Page fetches for attribution: pinned to our resolver's addresses, redirects recorded.
 
-Why not :class:`castwatch.sources.clients.http.HttpClient`: attribution needs three things
-a catalog read must not do. It connects to the address the *chosen* DNS server gave (with
-the real name in the Host header and SNI), it accepts any certificate (the point is to
-record what a pirate site serves, not to trust it), and it follows redirects one hop at a
-time so each hop (an old brand pointing at its relaunch) becomes evidence. The defences are
-the same: a size cap counted after decompression, a per-read timeout and a deadline.
+Attribution needs three things a catalog read does not, and the net layer's client does
+each from its policy: it connects to the address the *chosen* DNS server gave, with the real
+name in the Host header and as SNI (a pinned resolver); it accepts any certificate
+(``verify_tls=False``: the point is to record what a pirate site serves, not to trust it);
+and it does not follow redirects, so each hop (an old brand pointing at its relaunch) is
+followed here and becomes evidence. The defences are the client's: a size cap counted after
+decompression, the process memory budget, a per-read timeout and a deadline. Investigated
+hosts are meant to be visited, so public addresses are fine; a private one only with the
+allowance (``allow_private``) or on the origin of a URL the user gave (``trusted_urls``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
-import httpx
-
-from castwatch.attribute.collectors.clients.dns import Resolver, is_ip
+from castwatch.attribute.collectors.clients.dns import Resolver
 from castwatch.catalog.credentials import redact_url
-from castwatch.errors import (
-    FetchError,
-    RedirectLoop,
-    ResponseTooLarge,
-    SourceTimeout,
-    TruncatedResponse,
-)
+from castwatch.errors import FetchError, RedirectLoop, SourceTimeout
+from castwatch.net.client import HttpClient
+from castwatch.net.policy import FetchOptions
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Every status is an answer worth recording here: a 404 shop is a fact too.
+_ANY_STATUS = frozenset(range(100, 600))
 
 
 @dataclass(slots=True)
@@ -48,12 +46,14 @@ class Page:
         return self.body.decode(_charset(self.headers.get("content-type")), "replace")
 
 
-def insecure_context() -> ssl.SSLContext:
-    """A client context that completes any handshake: we record certificates, not trust them."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
+class _FirstAddress:
+    """The resolver's first answer only: the address a page is recorded as served from."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self._resolver = resolver
+
+    async def addresses(self, host: str) -> list[str]:
+        return (await self._resolver.addresses(host))[:1]
 
 
 class PageFetcher:
@@ -67,26 +67,35 @@ class PageFetcher:
         max_bytes: int,
         max_redirects: int,
         user_agent: str,
+        allow_private: bool = False,
+        trusted_urls: tuple[str, ...] = (),
+        concurrency: int = 8,
     ) -> None:
         self.resolver = resolver
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
-        self._client = httpx.AsyncClient(
-            verify=insecure_context(),
-            timeout=httpx.Timeout(timeout),
+        options = FetchOptions(
+            timeout=timeout,
+            # The whole exchange, redirects included, is bounded by four timeouts (fetch).
+            deadline=timeout * 4,
+            max_bytes=max_bytes,
+            concurrency=concurrency,
+            retries=0,
+            allow_private_networks=allow_private,
+            trusted_urls=trusted_urls,
+            user_agent=user_agent,
+            verify_tls=False,
             follow_redirects=False,
-            # No keep-alive: connections are keyed by address, and two names on one address
-            # must each get their own handshake (SNI) and certificate.
-            limits=httpx.Limits(max_keepalive_connections=0),
-            headers={"User-Agent": user_agent, "Accept": "*/*"},
         )
+        self._client = HttpClient(options, resolver=_FirstAddress(resolver))
 
     async def __aenter__(self) -> PageFetcher:
+        await self._client.__aenter__()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self._client.aclose()
+        await self._client.__aexit__(None, None, None)
 
     async def fetch(self, url: str, *, allow_truncated: bool = True) -> Page:
         """GET ``url`` and its redirects; an over-cap body is cut (``truncated``) or refused.
@@ -120,64 +129,20 @@ class PageFetcher:
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or not host:
             raise FetchError("not an http(s) URL", redact_url(url))
+        # The same (cached) answer the client's pinned resolver connects to.
         address = (await self.resolver.addresses(host))[0]
-        shown_address = f"[{address}]" if ":" in address else address
-        netloc = f"{shown_address}:{parts.port}" if parts.port else shown_address
-        pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-        host_header = f"{host}:{parts.port}" if parts.port else host
-        extensions = {} if is_ip(host) else {"sni_hostname": host}
-        request = self._client.build_request(
-            "GET", pinned, headers={"Host": host_header}, extensions=extensions
-        )
-        try:
-            response = await self._client.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            raise SourceTimeout(
-                f"no answer within {self.timeout:g} s ({type(exc).__name__})", redact_url(url)
-            ) from None
-        except httpx.TransportError as exc:
-            reason = str(exc) or type(exc).__name__
-            raise FetchError(f"could not reach the server: {reason}", redact_url(url)) from None
-        try:
-            body, truncated = await self._read(response, url, allow_truncated)
-        finally:
-            await response.aclose()
+        if allow_truncated:
+            response = await self._client.peek(url, self.max_bytes, truncate=True)
+        else:
+            response = await self._client.get(url, ok=_ANY_STATUS)
         return Page(
             url=url,
-            status=response.status_code,
+            status=response.status,
             headers=dict(response.headers),
-            body=body,
+            body=response.body,
             address=address,
-            truncated=truncated,
+            truncated=response.truncated,
         )
-
-    async def _read(
-        self, response: httpx.Response, url: str, allow_truncated: bool
-    ) -> tuple[bytes, bool]:
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > self.max_bytes:
-                    if not allow_truncated:
-                        raise ResponseTooLarge(
-                            f"body passed the {self.max_bytes:,}-byte cap", redact_url(url)
-                        )
-                    return b"".join(chunks)[: self.max_bytes], True
-        except httpx.TimeoutException:
-            raise SourceTimeout(
-                f"stalled after {size:,} bytes (no data for {self.timeout:g} s)",
-                redact_url(url),
-            ) from None
-        except httpx.TransportError as exc:
-            if isinstance(exc, httpx.RemoteProtocolError) and chunks:
-                raise TruncatedResponse(
-                    f"connection closed after {size:,} bytes", redact_url(url)
-                ) from None
-            raise FetchError(f"transfer failed: {exc}", redact_url(url)) from None
-        return b"".join(chunks), False
 
 
 def _charset(content_type: str | None) -> str:
