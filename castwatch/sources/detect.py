@@ -19,6 +19,7 @@ an HTML page (with its title), a login wall, an empty body, JSON of another kind
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from pathlib import Path
@@ -26,7 +27,7 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from castwatch.catalog import Inventory, redact_url
 from castwatch.errors import FetchError, HttpStatusError, SourceError, UnrecognizedSource
-from castwatch.net.client import HttpClient, Response, run_sync
+from castwatch.net.client import HttpClient, Response, is_retriable, run_sync
 from castwatch.net.policy import FetchOptions
 from castwatch.sources.base import Progress, all_sources, get_source, no_progress
 from castwatch.sources.clients.stalker import api_candidates, session_cookies
@@ -119,6 +120,8 @@ def _kind_from_url(path: str) -> str | None:
 async def _detect_url(target: str, options: FetchOptions) -> str:
     credentials = options.credentials
     mac = credentials.mac if credentials and credentials.mac else _PROBE_MAC
+    # What the API checks met (invalid JSON, an error status): the real cause, if none fits.
+    seen: list[str] = []
     async with HttpClient(options, cookies=session_cookies(mac)) as http:
         parts = urlsplit(target)
         if parts.path in ("", "/"):
@@ -127,20 +130,21 @@ async def _detect_url(target: str, options: FetchOptions) -> str:
             if credentials and credentials.mac and not credentials.username:
                 checks.reverse()
             for kind, check in checks:
-                if await check(http, base, options):
+                if await check(http, base, options, seen):
                     return kind
         head = await http.peek(target, HEAD_BYTES)
     probed = _probe(target, head.body, head.content_type) if head.status == 200 else None
     if probed is not None:
         return probed
+    tried = f" ({'; '.join(dict.fromkeys(seen))})" if seen else ""
     raise UnrecognizedSource(
-        f"no M3U playlist, Xtream API or Stalker portal here: the server sent {_seen(head)}; "
-        "if you know what it is, name the kind explicitly",
+        f"no M3U playlist, Xtream API or Stalker portal here: the server sent {_seen(head)}"
+        f"{tried}; if you know what it is, name the kind explicitly",
         redact_url(target),
     )
 
 
-async def _is_xtream(http: HttpClient, base: str, options: FetchOptions) -> bool:
+async def _is_xtream(http: HttpClient, base: str, options: FetchOptions, seen: list[str]) -> bool:
     account = options.credentials
     query = urlencode(
         {
@@ -148,36 +152,58 @@ async def _is_xtream(http: HttpClient, base: str, options: FetchOptions) -> bool
             "password": (account.password if account else None) or "",
         }
     )
-    answer = await _json_or_none(http, f"{base}player_api.php?{query}")
-    return isinstance(answer, dict) and isinstance(answer.get("user_info"), dict)
+    answer = await _json_or_none(http, f"{base}player_api.php?{query}", options, seen)
+    if answer is None:
+        return False
+    if isinstance(answer, dict) and isinstance(answer.get("user_info"), dict):
+        return True
+    seen.append("player_api.php answered JSON without user_info")
+    return False
 
 
-async def _is_stalker(http: HttpClient, base: str, options: FetchOptions) -> bool:
+async def _is_stalker(http: HttpClient, base: str, options: FetchOptions, seen: list[str]) -> bool:
     query = "type=stb&action=handshake&token=&JsHttpRequest=1-xml"
     for api_url in api_candidates(base)[:2]:
-        answer = await _json_or_none(http, f"{api_url}?{query}")
+        answer = await _json_or_none(http, f"{api_url}?{query}", options, seen)
         if isinstance(answer, dict) and "js" in answer:
             return True
     return False
 
 
-async def _json_or_none(http: HttpClient, url: str) -> object:
-    """The JSON at ``url``, or ``None`` when it answers an error status or no JSON.
+async def _json_or_none(
+    http: HttpClient, url: str, options: FetchOptions, seen: list[str]
+) -> object:
+    """The JSON at ``url``, or ``None`` (with why in ``seen``) for an error status or no JSON.
 
-    Transport failures (refused, timed out, too large) propagate: they say the server is
-    unusable, which no other guess will cure.
+    A 5xx/429 answer, a timeout or a dropped connection is retried with backoff as the
+    protocol readers retry; past the retries a transport failure propagates: it says the
+    server is unusable, which no other guess will cure.
     """
-    try:
-        response = await http.peek(url, HEAD_BYTES)
-    except HttpStatusError:
-        return None
-    except FetchError:
-        raise
+    name = urlsplit(url).path.rsplit("/", 1)[-1] or "the API"
+    attempt = 0
+    while True:
+        try:
+            response = await http.peek(url, HEAD_BYTES)
+        except HttpStatusError:
+            seen.append(f"{name} answered an error status")
+            return None
+        except FetchError as exc:
+            if not is_retriable(exc) or attempt >= options.retries:
+                raise
+        else:
+            flaky = response.status >= 500 or response.status == 429
+            if not flaky or attempt >= options.retries:
+                break
+        await asyncio.sleep(options.backoff * (2**attempt))
+        attempt += 1
     if response.status != 200:
+        seen.append(f"{name} answered HTTP {response.status}")
         return None
     try:
         return response.json()
     except SourceError:
+        kind = response.content_type or "no content type"
+        seen.append(f"{name} answered invalid JSON ({kind})")
         return None
 
 

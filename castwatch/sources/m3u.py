@@ -228,6 +228,16 @@ class PlaylistBuilder:
         if not inventory.entries or (
             parser.warnings[m3u.BROKEN_URL] == len(inventory.entries) and not self._read_entries
         ):
+            long_lines = parser.warnings[m3u.LONG_LINE]
+            if long_lines:
+                # A one-line playlist of 300 MB is not "no entries": the cap dropped it.
+                raise ProtocolError(
+                    f"no #EXTINF entries read: {long_lines:,} line(s) longer than the "
+                    f"{parser.max_line:,}-byte line cap were skipped (first at line "
+                    f"{parser.first_lines[m3u.LONG_LINE]:,}); is this a playlist written "
+                    "on one line?",
+                    self._target,
+                )
             raise ProtocolError(
                 "no #EXTINF entries and no stream URLs: not a playlist", self._target
             )

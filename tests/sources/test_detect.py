@@ -173,3 +173,69 @@ def test_an_unrecognised_server_says_what_it_sent(elsewhere: str, path: str, see
 
 def test_a_playlist_at_an_anonymous_url_is_m3u(elsewhere: str) -> None:
     assert detect_kind(f"{elsewhere}/list", _QUICK) == "m3u"
+
+
+# -- panels that break: the real cause, and retries as the readers retry ---------------------
+
+
+class _BrokenPanel:
+    """``player_api.php`` answers HTML with a 200 (a broken panel); the root is a 404 page.
+
+    With ``flaky`` set, the first ``flaky`` answers of ``player_api.php`` are 503s and the
+    next is a real login answer.
+    """
+
+    def __init__(self, flaky: int = 0) -> None:
+        self.flaky = flaky
+        self.calls = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/player_api.php":
+            self.calls += 1
+            if not self.flaky:
+                await _reply(send, 200, b"<html>Database error</html>", b"text/html")
+            elif self.calls <= self.flaky:
+                await _reply(send, 503, b"busy", b"text/plain")
+            else:
+                body = b'{"user_info": {"auth": 1, "status": "Active"}, "server_info": {}}'
+                await _reply(send, 200, body, b"application/json")
+        else:
+            await _reply(send, 404, b"<html><title>404</title></html>", b"text/html")
+
+
+def test_detection_names_invalid_json_as_the_cause(serve: Serve) -> None:
+    with serve(_BrokenPanel()) as base, pytest.raises(UnrecognizedSource) as caught:
+        detect_kind(f"{base}/", _QUICK)
+    message = str(caught.value)
+    assert "player_api.php answered invalid JSON (text/html" in message
+    assert "HTTP 404" in message
+
+
+def test_detection_retries_a_flaky_panel(serve: Serve) -> None:
+    panel = _BrokenPanel(flaky=2)
+    with serve(panel) as base:
+        assert detect_kind(f"{base}/", FetchOptions(timeout=5, retries=3, backoff=0.01)) == "xtream"
+    assert panel.calls == 3
+
+
+def test_detection_gives_up_on_a_panel_that_stays_down(serve: Serve) -> None:
+    panel = _BrokenPanel(flaky=100)
+    with serve(panel) as base, pytest.raises(UnrecognizedSource, match="HTTP 503"):
+        detect_kind(f"{base}/", FetchOptions(timeout=5, retries=2, backoff=0.01))
+    assert panel.calls == 3  # one try and two retries
+
+
+def test_a_playlist_on_one_overlong_line_names_the_line_cap(tmp_path: Path) -> None:
+    from castwatch.errors import ProtocolError
+    from castwatch.sources.clients import m3u as m3u_client
+    from castwatch.sources.m3u import M3USource
+
+    path = tmp_path / "one-line.m3u"
+    line = "#EXTM3U " + "".join(f"#EXTINF:-1,C{n} http://h/{n}.ts " for n in range(60_000))
+    assert len(line) > m3u_client.MAX_LINE
+    path.write_text(line)
+    with pytest.raises(ProtocolError, match="line cap") as caught:
+        M3USource().fetch(str(path), FetchOptions())
+    assert "longer than the" in str(caught.value)
