@@ -25,11 +25,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from castwatch.storage.base import Base
 
-class Base(DeclarativeBase):
-    """Declarative base of every castwatch table."""
+__all__ = ["Base"]
 
 
 class ServiceRow(Base):
