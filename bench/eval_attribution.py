@@ -27,16 +27,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from castwatch.attribute import store as db
+from castwatch.attribute.collect import rebuild, record
 from castwatch.attribute.collectors import CollectSettings, CollectTargets, collect
 from castwatch.attribute.scoring import score_clustering
-from castwatch.attribute.service import rebuild, record
 from castwatch.catalog.cases import CaseStatus
+from castwatch.catalog.tables import ServiceRow
 from castwatch.config import Settings
+from castwatch.enforce import store as enforcement
 from castwatch.sim.ecosystem import Ecosystem
-from castwatch.storage import attribution as db
-from castwatch.storage import enforcement
 from castwatch.storage.db import Store
-from castwatch.storage.tables import ServiceRow
 
 TUNING_SEED = 1
 HELD_OUT_SEED = 2

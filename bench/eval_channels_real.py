@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _tables import RapidfuzzBaseline, pr_axes, pr_points, print_table  # noqa: E402
+
 from castwatch.identify.channels.market import identify_with_market  # noqa: E402
 from castwatch.identify.channels.matcher import ChannelMatcher, ChannelQuery  # noqa: E402
 from castwatch.identify.channels.ranking import EVIDENCE, Calibration  # noqa: E402
@@ -115,23 +117,14 @@ def run_castwatch(matcher: ChannelMatcher, rows: Sequence[dict[str, str]]) -> li
 
 def run_rapidfuzz(data: IptvOrgData, rows: Sequence[dict[str, str]]) -> list[Named]:
     """The baseline: rapidfuzz ``extractOne`` (WRatio) over every registry name."""
-    from rapidfuzz import fuzz, process, utils
-
-    choices: list[str] = []
-    owners: list[str] = []
-    for channel in data.channels:
-        for name in (channel.name, *channel.alt_names):
-            choices.append(utils.default_process(name))
-            owners.append(channel.id)
+    baseline = RapidfuzzBaseline(data)
     out = []
     seen: dict[str, tuple[str | None, float]] = {}  # guides repeat names: each scored once
     for row in rows:
         name = row["site_name"]
         if name not in seen:
-            found = process.extractOne(
-                utils.default_process(name), choices, scorer=fuzz.WRatio, processor=None
-            )
-            seen[name] = (owners[found[2]], found[1] / 100.0) if found else (None, 0.0)
+            guess, score = baseline.best(name)
+            seen[name] = (guess, score / 100.0)
         guess, score = seen[name]
         truth, _, feed = row["xmltv_id"].partition("@")
         out.append(Named(row["site"], name, truth, feed, guess, None, score, 0.0, 1, (), score))
@@ -261,48 +254,22 @@ def _thresholded(test: list[Named], threshold: float) -> list[Named]:
 def pr_curve(named: Sequence[Named]) -> tuple[list[float], list[float]]:
     """(accuracy, precision) points as the threshold falls through every confidence."""
     ranked = sorted((n for n in named if n.guess is not None), key=lambda n: -n.confidence)
-    total = len(named) or 1
-    xs, ys, good = [], [], 0
-    for count, n in enumerate(ranked, 1):
-        good += right(n)
-        xs.append(good / total)
-        ys.append(good / count)
-    return xs, ys
+    return pr_points((right(n) for n in ranked), len(named))
+
+
+def reach_at(xs: Sequence[float], ys: Sequence[float], level: float) -> float:
+    """The highest accuracy of a PR curve whose precision is at least ``level``."""
+    return max((x for x, y in zip(xs, ys, strict=True) if y >= level), default=0.0)
 
 
 def plot(curves: dict[str, tuple[list[float], list[float]]], marks: dict[str, Figures]) -> None:
     """Write the curves to :data:`PR_PLOT`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6.4, 4.6), dpi=110)
-    for label, (xs, ys) in curves.items():
-        axes.plot(xs, ys, label=label)
-    for label, mark in marks.items():
-        axes.plot([mark.accuracy], [mark.precision], "o", label=label)
-    axes.axhline(0.97, color="grey", lw=0.6, ls="--")
-    axes.axvline(0.80, color="grey", lw=0.6, ls="--")
-    axes.set_xlabel("accuracy (right answers / names)")
-    axes.set_ylabel("precision (right answers / answers)")
-    axes.set_title("Real guide names (epg-names dev), held-out sites of 5 folds")
-    axes.set_ylim(0.5, 1.005)
-    axes.set_xlim(0.0, 1.0)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="lower left", fontsize=8)
-    PR_PLOT.parent.mkdir(parents=True, exist_ok=True)
-    figure.tight_layout()
-    figure.savefig(PR_PLOT)
-    plt.close(figure)
-
-
-def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    print(f"\n{title}")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for row in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    title = "Real guide names (epg-names dev), held-out sites of 5 folds"
+    points = {label: (mark.accuracy, mark.precision) for label, mark in marks.items()}
+    with pr_axes(PR_PLOT, title, "accuracy (right answers / names)", curves, points) as axes:
+        axes.axhline(0.97, color="grey", lw=0.6, ls="--")
+        axes.axvline(0.80, color="grey", lw=0.6, ls="--")
+        axes.set_ylim(0.5, 1.005)
 
 
 def _row(label: str, f: Figures) -> list[str]:
@@ -361,11 +328,14 @@ def real_section(data: IptvOrgData, matcher: ChannelMatcher, folds: int, baselin
         print(f"rapidfuzz took {seconds:.1f} s; cutoffs by fold: "
               + ", ".join(f"{c:.2f}" for c in cutoffs))  # fmt: skip
     print("castwatch thresholds by fold: " + ", ".join(f"{t:.3f}" for t in thresholds))
-    _table("Channels, real guide names (site-disjoint cross-validation)", header, table)
-    for level in (0.95, 0.97, 0.99):
-        xs, ys = curves["castwatch (fold-calibrated)"]
-        reach = max((x for x, y in zip(xs, ys, strict=True) if y >= level), default=0.0)
-        print(f"  castwatch held-out accuracy where pooled precision >= {level}: {reach:.3f}")
+    print_table("Channels, real guide names (site-disjoint cross-validation)", header, table)
+    levels = (0.90, 0.95, 0.97, 0.99)
+    curve_rows = [
+        [label, *(f"{reach_at(xs, ys, level):.3f}" for level in levels)]
+        for label, (xs, ys) in curves.items()
+    ]
+    print_table("PR curve, pooled held-out sites: accuracy where precision >= ...",
+                ["contender", *(f"{level:.2f}" for level in levels)], curve_rows)  # fmt: skip
     by_site: dict[str, list[Named]] = defaultdict(list)
     for n in held:
         by_site[n.site].append(n)
@@ -374,7 +344,7 @@ def real_section(data: IptvOrgData, matcher: ChannelMatcher, folds: int, baselin
         f = figures(by_site[site], 0.5)
         site_rows.append([site, str(fold_of[site]), str(f.names), f"{f.accuracy:.3f}",
                           f"{f.precision:.3f}", str(f.answered)])  # fmt: skip
-    _table("Per site (held out in its fold)", ["site", "fold", "names", "accuracy",
+    print_table("Per site (held out in its fold)", ["site", "fold", "names", "accuracy",
            "precision", "answered"], site_rows)  # fmt: skip
     plot(curves, marks)
     print(f"\nprecision-accuracy curves: {PR_PLOT.relative_to(ROOT)}")

@@ -20,7 +20,7 @@ figure printed is measured on the other, *test* half.
 * The precision-recall curves of both go to ``docs/img/pr-channels.png``.
 
 A ``titles`` section (works matching) can be added as another ``_section_*`` function that
-returns rows for :func:`_print_table`, next to :func:`channels_section`.
+returns rows for ``_tables.print_table``, next to :func:`channels_section`.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _tables import RapidfuzzBaseline, pr_axes, pr_points, print_table  # noqa: E402
 
 from castwatch.identify.channels.matcher import ChannelMatcher  # noqa: E402
 from castwatch.identify.channels.ranking import Calibration  # noqa: E402
@@ -110,25 +112,15 @@ def run_castwatch(matcher: ChannelMatcher, lines: Sequence[dict[str, Any]]) -> l
 
 def run_rapidfuzz(data: IptvOrgData, lines: Sequence[dict[str, Any]]) -> list[Outcome]:
     """The baseline: extractOne (WRatio) over every name and alt name, choices preprocessed."""
-    from rapidfuzz import fuzz, process, utils
-
-    choices: list[str] = []
-    owners: list[str] = []
-    for channel in data.channels:
-        for name in (channel.name, *channel.alt_names):
-            choices.append(utils.default_process(name))
-            owners.append(channel.id)
+    baseline = RapidfuzzBaseline(data)
     outcomes = []
     for line in lines:
-        found = process.extractOne(
-            utils.default_process(line["name"]), choices, scorer=fuzz.WRatio, processor=None
-        )
-        guess, score = (owners[found[2]], found[1] / 100.0) if found else (None, 0.0)
+        guess, score = baseline.best(line["name"])
         outcomes.append(
             Outcome(
                 line["truth"],
                 guess,
-                score,
+                score / 100.0,
                 split_of(line),
                 line["source"],
                 line.get("kind") or ("known" if line["truth"] else line["source"]),
@@ -223,47 +215,18 @@ def best_cutoff(outcomes: Sequence[Outcome]) -> float:
 def pr_curve(outcomes: Sequence[Outcome]) -> tuple[list[float], list[float]]:
     """(recall, precision) points as the threshold falls through every confidence."""
     ranked = sorted((o for o in outcomes if o.guess is not None), key=lambda o: -o.confidence)
-    known = sum(1 for o in outcomes if o.truth is not None) or 1
-    recalls, precisions, right = [], [], 0
-    for count, outcome in enumerate(ranked, 1):
-        right += outcome.guess == outcome.truth
-        recalls.append(right / known)
-        precisions.append(right / count)
-    return recalls, precisions
+    known = sum(1 for o in outcomes if o.truth is not None)
+    return pr_points((o.guess == o.truth for o in ranked), known)
 
 
 def plot(curves: dict[str, tuple[list[float], list[float]]], marks: dict[str, Metrics]) -> None:
     """Write the precision-recall curves to :data:`PR_PLOT`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6.4, 4.6), dpi=110)
-    for label, (recalls, precisions) in curves.items():
-        axes.plot(recalls, precisions, label=label)
-    for label, mark in marks.items():
-        axes.plot([mark.recall], [mark.precision], "o", label=label)
-    axes.set_xlabel("recall (right answers / names with a true id)")
-    axes.set_ylabel("precision (right answers / answers)")
-    axes.set_title("Channel identification, held-out half of eval/channels.jsonl")
-    lowest = min((min(p) for _, p in curves.values() if p), default=0.5)
-    axes.set_ylim(max(0.0, min(0.5, lowest) - 0.02), 1.005)
-    axes.set_xlim(0.0, 1.0)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="lower left", fontsize=8)
-    PR_PLOT.parent.mkdir(parents=True, exist_ok=True)
-    figure.tight_layout()
-    figure.savefig(PR_PLOT)
-    plt.close(figure)
-
-
-def _print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    print(f"\n{title}")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for row in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    title = "Channel identification, held-out half of eval/channels.jsonl"
+    points = {label: (mark.recall, mark.precision) for label, mark in marks.items()}
+    xlabel = "recall (right answers / names with a true id)"
+    with pr_axes(PR_PLOT, title, xlabel, curves, points) as axes:
+        lowest = min((min(p) for _, p in curves.values() if p), default=0.5)
+        axes.set_ylim(max(0.0, min(0.5, lowest) - 0.02), 1.005)
 
 
 def _row(name: str, m: Metrics) -> list[str]:
@@ -306,19 +269,19 @@ def channels_section(args: argparse.Namespace, data: IptvOrgData) -> None:
         marks[f"rapidfuzz at cutoff {cutoff:.2f}"] = their_m
     header = ["contender (test half)", "threshold", "precision", "recall", "unknown abst.",
               "answered"]  # fmt: skip
-    _print_table("Channels, held-out half of eval/channels.jsonl", header, rows)
+    print_table("Channels, held-out half of eval/channels.jsonl", header, rows)
     kinds = sorted({o.kind for o in test if o.truth is None})
     abstain = []
     for kind in kinds:
         part = [o for o in test if o.kind == kind]
         share = metrics(part, calibration.threshold).unknown_abstained
         abstain.append([kind, f"{share:.3f}", str(len(part))])
-    _print_table("castwatch abstention on unknown names, by kind", ["kind", "abstained", "n"],
+    print_table("castwatch abstention on unknown names, by kind", ["kind", "abstained", "n"],
                  abstain)  # fmt: skip
-    _print_table("castwatch calibration on the test half (best guesses, answered or not)",
+    print_table("castwatch calibration on the test half (best guesses, answered or not)",
                  ["confidence", "n", "mean conf.", "right"], reliability(test))  # fmt: skip
     sweep = [_row(f"castwatch at {t:.2f}", metrics(test, t)) for t in (0.2, 0.5, 0.8, 0.95)]
-    _print_table("castwatch at other thresholds (test half)", header, sweep)
+    print_table("castwatch at other thresholds (test half)", header, sweep)
     if feeds:
         right = sum(1 for o in feeds if o.feed_guess == o.feed_truth)
         print(f"\nfeeds: {right}/{len(feeds)} right where a feed is implied and the channel is")

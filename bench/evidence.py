@@ -25,7 +25,7 @@ from castwatch.config import Settings
 from castwatch.enforce.cases import open_case
 from castwatch.enforce.evidence import StoredFile
 from castwatch.enforce.ledger import NewItem, record
-from castwatch.enforce.verify import verify_ledger
+from castwatch.enforce.ledger_check import verify_ledger
 from castwatch.storage.db import Store
 
 BATCH = 1000

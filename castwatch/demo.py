@@ -30,13 +30,13 @@ from castwatch.net.policy import FetchOptions
 if TYPE_CHECKING:
     # Type-only: the heavy stages load when the demo runs, not when this module is imported.
     from castwatch.attribute.scoring import ClusteringScore
+    from castwatch.catalog.store import SnapshotSummary
     from castwatch.enforce.filing import CaseFiling
+    from castwatch.fingerprint.store import StreamTarget
     from castwatch.fingerprint.verification import ServiceVerification
     from castwatch.identify.impact import ImpactReport
     from castwatch.sim import SimServer
     from castwatch.storage.db import Store
-    from castwatch.storage.snapshots import SnapshotSummary
-    from castwatch.storage.verification import StreamTarget
 
 _STREAM_ID = re.compile(r"/(\d+)\.[a-z0-9]+$")
 #: The notice kinds the demo drafts for its case.
@@ -138,6 +138,21 @@ class DemoCase:
 
 
 @dataclass(slots=True)
+class DemoLogin:
+    """The demo organisation's one-time login for ``castwatch serve`` (shown once)."""
+
+    organisation: str
+    email: str
+    password: str
+    token: str
+    url: str = "http://127.0.0.1:8000/"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"organisation": self.organisation, "email": self.email,
+                "password": self.password, "token": self.token, "url": self.url}  # fmt: skip
+
+
+@dataclass(slots=True)
 class DemoResult:
     """Everything the demo did, in the order it did it."""
 
@@ -149,6 +164,7 @@ class DemoResult:
     verification: ServiceVerification | None = None
     case: DemoCase | None = None
     attribution: EcosystemAttribution | None = None
+    login: DemoLogin | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +176,7 @@ class DemoResult:
             "verification": self.verification.as_dict() if self.verification else None,
             "case": self.case.to_dict() if self.case else None,
             "attribution": self.attribution.to_dict() if self.attribution else None,
+            "login": self.login.to_dict() if self.login else None,
         }
 
 
@@ -204,7 +221,18 @@ def run_demo(store: Store, options: DemoOptions, hooks: DemoHooks | None = None)
     hooks.service_checked(result)
     result.case = _open_case(store, service, result.impact, result.verification)
     result.attribution = _attribute_ecosystem(store, options.seed, hooks)
+    result.login = _demo_login(store, result)
     return result
+
+
+def _demo_login(store: Store, result: DemoResult) -> DemoLogin:
+    """The demo's services and case belong to organisation ``demo``, with a fresh login."""
+    from castwatch.accounts.actions import demo_login
+
+    services = [run.summary.service for run in result.inventory]
+    cases = [result.case.filing.case.id] if result.case is not None else []
+    email, password, token = demo_login(store, "demo", services, cases)
+    return DemoLogin("demo", email, password, token)
 
 
 def _identify_and_rank(
@@ -212,23 +240,18 @@ def _identify_and_rank(
 ) -> tuple[dict[str, dict[str, object]], ImpactReport]:
     """Identify each demo service against the registries (imported once) and rank holders."""
     from castwatch.identify.impact import rights_impact
-    from castwatch.identify.registries.holders import DEFAULT_HOLDERS, load_holders
-    from castwatch.identify.registries.iptv_org import BUNDLED, load_iptv_org
+    from castwatch.identify.registries import imports as registries
     from castwatch.identify.snapshot import identify_snapshot
-    from castwatch.storage import reference
 
-    imports = reference.registry_status(store)["imports"]
+    imports = registries.registry_status(store)["imports"]
     if not imports.get("iptv-org"):
         hooks.say("Importing the bundled iptv-org channel registry...")
-        reference.replace_iptv_org(store, load_iptv_org(BUNDLED), str(BUNDLED))
+        registries.import_iptv_org(store)
     if not imports.get("holders"):
-        reference.replace_holders(store, load_holders(DEFAULT_HOLDERS), str(DEFAULT_HOLDERS))
+        registries.import_holders(store)
     if not imports.get("works"):
-        from castwatch.identify.registries.bundled import BUNDLED_WORKS
-        from castwatch.identify.registries.works import read_works
-
         hooks.say("Importing the bundled works registry (Wikidata films and series)...")
-        reference.import_works(store, read_works(BUNDLED_WORKS), str(BUNDLED_WORKS))
+        registries.import_works(store)
     identified: dict[str, dict[str, object]] = {}
     for service in services:
         started = time.perf_counter()
@@ -332,11 +355,11 @@ def _attribute_ecosystem(store: Store, seed: int, hooks: DemoHooks) -> Ecosystem
     """Start the simulated ecosystem (brands, resellers and decoys of a few operators), run
     the collectors on every brand, cluster them into operators and score that against the
     simulator's ground truth."""
+    from castwatch.attribute.collect import rebuild, record
     from castwatch.attribute.collectors import CollectSettings, CollectTargets, collect
     from castwatch.attribute.scoring import score_clustering
-    from castwatch.attribute.service import rebuild, record
+    from castwatch.attribute.store import list_operators
     from castwatch.sim.ecosystem import Ecosystem
-    from castwatch.storage.attribution import list_operators
 
     with Ecosystem(seed) as ecosystem:
         info = ecosystem.info

@@ -23,6 +23,7 @@ The tree::
     │   └── UnrecognizedSource     auto-detection found no M3U, Xtream or Stalker service
     ├── StorageError               the database could not do what was asked
     │   ├── NotFound               no such service or snapshot
+    │   │   └── NoReferences       nothing to verify against: no reference is stored
     │   └── DatabaseLocked         another writer held the database past the busy timeout
     ├── RegistryError              reference data (iptv-org tables, rights-holder file, works
     │                              file) is missing or malformed (names the file and field)
@@ -177,6 +178,10 @@ class NotFound(StorageError):
     """No service or snapshot answers to the name or number given."""
 
 
+class NoReferences(NotFound):
+    """A stream was to be verified while no reference is stored (``castwatch ref add``)."""
+
+
 class DatabaseLocked(StorageError):
     """Another process held the database's write lock for longer than the busy timeout.
 
@@ -265,3 +270,15 @@ class CollectorError(AttributionError):
 
 class LookupTableError(AttributionError):
     """An offline IP table is missing or malformed: names the file, and the line or field."""
+
+
+class AccessError(CastwatchError):
+    """Accounts of the coalition server: a login, a token or a role that does not allow it."""
+
+
+class InvalidLogin(AccessError):
+    """Wrong email or password, or an unknown, expired or revoked token (never says which)."""
+
+
+class LoginThrottled(AccessError):
+    """Too many failed logins for one account in the throttle window."""

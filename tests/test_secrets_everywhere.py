@@ -27,12 +27,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from castwatch.catalog.registry import Identification, WorkKind, WorkRecord
+from castwatch.catalog.tables import EntryRow, SnapshotRow
 from castwatch.config import Settings
 from castwatch.sim import SimConfig, SimServer
 from castwatch.sim.stalker_shapes import device_token
 from castwatch.storage import reference
 from castwatch.storage.db import Store
-from castwatch.storage.tables import EntryRow, SnapshotRow
 from tests.conftest import CliRunner
 from tests.enforce.notice_fixtures import HOLDER, write_settings
 

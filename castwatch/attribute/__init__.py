@@ -6,8 +6,8 @@ pages, offline IP tables and RDAP say about a service as
 brands that share panels, hosts, certificates, analytics and payment accounts, and groups
 them into operators. See docs/attribution.md.
 
-The graph and operators (part B): :mod:`~castwatch.attribute.service` stores observations
-as typed nodes and edges (``castwatch/storage/attribution.py``) and rebuilds operators;
+The graph and operators (part B): :mod:`~castwatch.attribute.collect` stores observations
+as typed nodes and edges (``attribute/store.py``) and rebuilds operators;
 :mod:`~castwatch.attribute.graph` (footprints), :mod:`~castwatch.attribute.weights` (what
 a shared pivot is worth), :mod:`~castwatch.attribute.operators` (links and clusters) and
 :mod:`~castwatch.attribute.alerts` (relapse detection) do the reasoning;

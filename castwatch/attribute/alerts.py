@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from castwatch.attribute.graph import Node
 from castwatch.attribute.operators import Cluster
-from castwatch.storage.attribution import Membership
+from castwatch.attribute.store import Membership
 
 
 class AlertKind(StrEnum):

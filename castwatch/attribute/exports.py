@@ -17,12 +17,11 @@ from typing import Any, ClassVar, TypeVar
 
 import networkx as nx
 
+from castwatch.attribute import store as db
 from castwatch.attribute.graph import Graph, Node, footprint, own_domains
-from castwatch.attribute.service import load_graph
 from castwatch.catalog.attribution import NodeKind
 from castwatch.errors import NotFound
 from castwatch.plugins import Registry
-from castwatch.storage import attribution as db
 from castwatch.storage.db import Store
 
 E = TypeVar("E", bound="type[Exporter]")
@@ -48,7 +47,7 @@ def load_view(store: Store, operator_id: int | None = None) -> GraphView:
             "run `castwatch attribute SERVICE` to build them"
         )
     with store.session() as session:
-        graph, _ids = load_graph(session)
+        graph, _ids = db.load_graph(session)
     operator_of: dict[Node, int] = {}
     for operator in operators:
         for name in operator.services:

@@ -9,16 +9,12 @@ reseller pages an investigator found by hand.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
 from castwatch.attribute.collectors import CollectTargets
+from castwatch.catalog.store_queries import service_surface
 from castwatch.errors import NotFound
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service, snapshots_of
-from castwatch.storage.tables import EndpointRow
 
 #: Stream hosts resolved per service: the endpoints table is small, but bounded anyway.
 MAX_STREAM_HOSTS = 20
@@ -32,37 +28,19 @@ def _is_url(text: str) -> bool:
 def targets_for(store: Store, service: str, extra_urls: Sequence[str] = ()) -> CollectTargets:
     """The targets of stored ``service``, or of the URL ``service`` (its host names it)."""
     extra = [url for url in extra_urls if url]
-    with store.session() as session:
-        try:
-            row = find_service(session, service)
-        except NotFound:
-            if not _is_url(service):
-                raise
-            host = (urlsplit(service).hostname or service).lower()
-            return CollectTargets(service=host, pages=[service, *extra])
-        snapshots = snapshots_of(session, row)
-        latest = snapshots[-1] if snapshots else None
-        server_info: list[dict[str, Any]] = []
-        streams: list[str] = []
-        if latest is not None:
-            info = latest.server_info.get("server_info")
-            if isinstance(info, dict) and info:
-                server_info.append(info)
-            endpoints = session.scalars(
-                select(EndpointRow)
-                .where(EndpointRow.snapshot_id == latest.id)
-                .order_by(EndpointRow.entries.desc())
-                .limit(MAX_STREAM_HOSTS)
-            )
-            for endpoint in endpoints:
-                port = f":{endpoint.port}" if endpoint.port else ""
-                streams.append(f"{endpoint.scheme}://{endpoint.host}{port}/")
-        panels = [u for u in row.base_urls if "player_api.php" in u]
-        pages = [u for u in row.base_urls if u not in panels]
-        return CollectTargets(
-            service=row.name,
-            pages=[*pages, *extra],
-            panels=panels,
-            stream_urls=streams,
-            server_info=server_info,
-        )
+    try:
+        surface = service_surface(store, service, MAX_STREAM_HOSTS)
+    except NotFound:
+        if not _is_url(service):
+            raise
+        host = (urlsplit(service).hostname or service).lower()
+        return CollectTargets(service=host, pages=[service, *extra])
+    panels = [u for u in surface.base_urls if "player_api.php" in u]
+    pages = [u for u in surface.base_urls if u not in panels]
+    return CollectTargets(
+        service=surface.name,
+        pages=[*pages, *extra],
+        panels=panels,
+        stream_urls=surface.stream_hosts,
+        server_info=[surface.server_info] if surface.server_info else [],
+    )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from castwatch.attribute import store as db
 from castwatch.errors import NotFound
-from castwatch.storage import attribution as db
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement import utc
 
 
 def graph_counts(store: Store) -> dict[str, Any]:
@@ -36,8 +35,8 @@ def node_views(store: Store, text: str) -> list[dict[str, Any]]:
                     "key": other.key,
                     "collector": edge.collector,
                     "observations": edge.observations,
-                    "first_seen": utc(edge.first_seen).isoformat(),
-                    "last_seen": utc(edge.last_seen).isoformat(),
+                    "first_seen": edge.first_seen.isoformat(),
+                    "last_seen": edge.last_seen.isoformat(),
                 }
                 for edge, other, direction in db.node_edges(session, node.id)
             ]
@@ -47,8 +46,8 @@ def node_views(store: Store, text: str) -> list[dict[str, Any]]:
                     "key": node.key,
                     "operator": operators.get(node.id),
                     "attributes": node.attributes,
-                    "first_seen": utc(node.first_seen).isoformat(),
-                    "last_seen": utc(node.last_seen).isoformat(),
+                    "first_seen": node.first_seen.isoformat(),
+                    "last_seen": node.last_seen.isoformat(),
                     "edges": edges,
                 }
             )

@@ -48,14 +48,22 @@ STRUCTURAL_WORDS = frozenset(
 )  # fmt: skip
 
 _ID_LEAF = r"[0-9]+(?:\.[A-Za-z0-9]{1,5})?"
-_PANEL_PATH = re.compile(rf"^/(live|movie|series)/([^/]+)/([^/]+)/({_ID_LEAF})$")
-# Catch-up: `/timeshift/U/P/MINUTES/START/ID.ts`, also as a template (`{duration}/{start}`).
-_TIMESHIFT_PATH = re.compile(r"^/timeshift/([^/]+)/([^/]+)/([^/]+/[^/]+/[^/]+)$")
-# Xtream HLS segments: `/hls/U/P/ID/SEQ.ts`, numeric stream id and sequence number.
-_SEGMENT_PATH = re.compile(r"^/hls/([^/]+)/([^/]+)/([0-9]+/[0-9]+\.ts)$")
+#: The account-shaped paths, ``/WORD/USER/PASS/LEAF``: the directory words and the leaf a
+#: split needs, in the order tried. Printing (:func:`redact_url`) hides any leaf after them.
+_ACCOUNT_PATHS: tuple[tuple[str, str], ...] = (
+    # Xtream streams: `/live/U/P/ID.ts`, a numeric stream id.
+    ("live|movie|series", _ID_LEAF),
+    # Catch-up: `/timeshift/U/P/MINUTES/START/ID.ts`, also as a template (`{duration}/{start}`).
+    ("timeshift", r"[^/]+/[^/]+/[^/]+"),
+    # Xtream HLS segments: `/hls/U/P/ID/SEQ.ts`, numeric stream id and sequence number.
+    ("hls", r"[0-9]+/[0-9]+\.ts"),
+    # Stalker links (portals' and converters' playlists): `/load/USER/TOKEN/ID.mpegts`.
+    ("(?i:load)", r".*"),
+)  # fmt: skip
+_SPLIT_PATHS = tuple(
+    re.compile(rf"^/({words})/([^/]+)/([^/]+)/({leaf})$") for words, leaf in _ACCOUNT_PATHS
+)
 _SHORT_PATH = re.compile(rf"^/([^/]+)/([^/]+)/({_ID_LEAF})$")
-# Stalker links as converters list them in playlists: `/load/USER/TOKEN/ID.mpegts`.
-_LOAD_PATH = re.compile(r"^/load/([^/]+)/([^/]+)/(.+)$")
 _USER_KEYS = frozenset({"username", "user", "login"})
 _PASS_KEYS = frozenset({"password", "pass", "pwd", "passwd"})
 _MAC_KEYS = frozenset({"mac"})
@@ -171,16 +179,11 @@ def split_credentials(url: str) -> tuple[str, Credentials | None]:
 
 
 def _split_path(path: str, scheme: str) -> tuple[str, tuple[str, str] | None]:
-    # The Xtream path forms, each with a numeric stream id and no CDN word as an account.
-    match = _PANEL_PATH.match(path)
-    if match and is_account_segment(match[2]) and is_account_segment(match[3]):
-        return f"/{match[1]}/{USERNAME}/{PASSWORD}/{match[4]}", (match[2], match[3])
-    for form, segment in (
-        (_TIMESHIFT_PATH, "timeshift"), (_SEGMENT_PATH, "hls"), (_LOAD_PATH, "load"),
-    ):  # fmt: skip
+    # The account-shaped forms, each with its leaf and no CDN word as an account.
+    for form in _SPLIT_PATHS:
         match = form.match(path)
-        if match and is_account_segment(match[1]) and is_account_segment(match[2]):
-            return f"/{segment}/{USERNAME}/{PASSWORD}/{match[3]}", (match[1], match[2])
+        if match and is_account_segment(match[2]) and is_account_segment(match[3]):
+            return f"/{match[1]}/{USERNAME}/{PASSWORD}/{match[4]}", (match[2], match[3])
     if scheme in ("http", "https"):
         match = _SHORT_PATH.match(path)
         if match and is_account_segment(match[1]) and is_account_segment(match[2]):
@@ -223,7 +226,7 @@ def restore_credentials(url: str, credentials: Credentials | None) -> str:
 #: Print-only: an account-shaped prefix with any leaf (`/live/U/P/seg7.ts`, `/load/U/TOKEN/`).
 #: Splitting stays strict (no false accounts are stored); printing errs on the side of hiding.
 _PRINT_PATH = re.compile(
-    r"^(/(?:[^/]+/)*?(?:live|movie|series|hls|timeshift|load))/([^/]+)/([^/]+)/"
+    rf"^(/(?:[^/]+/)*?(?:{'|'.join(words for words, _ in _ACCOUNT_PATHS)}))/([^/]+)/([^/]+)/"
 )
 
 

@@ -1,7 +1,7 @@
 """Graph nodes of the attribution model, and the one normalisation every layer shares.
 
 ``Example.TV.`` and ``example.tv`` must be one node whether the graph is built in memory
-(``castwatch/attribute/graph.py``) or in the database (``castwatch/storage/attribution.py``),
+(``castwatch/attribute/graph.py``) or in the database (``attribute/store.py``),
 so both call :func:`node_key`; :func:`fact_key` names one observed fact so that seeing it
 again moves its ``last_seen`` instead of adding a row. Nothing here does I/O.
 """

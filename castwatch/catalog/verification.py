@@ -45,6 +45,19 @@ class ReferenceInfo:
     def key(self) -> str:
         return reference_key(self.subject_kind, self.subject_id)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The ``castwatch ref add|capture|list --json`` document of one reference."""
+        return {
+            "reference": self.key,
+            "live": self.live,
+            "duration_s": round(self.duration_s, 3),
+            "window_s": self.window_s,
+            "source": self.source,
+            "sha256": self.sha256,
+            "fingerprints": list(self.fingerprinters),
+            "updated_at": self.updated_at,
+        }
+
 
 @dataclass(slots=True)
 class VerificationResult:

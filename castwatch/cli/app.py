@@ -19,6 +19,16 @@ app = typer.Typer(
 )
 
 
+def command_group(name: str, help: str, parent: typer.Typer = app) -> typer.Typer:
+    """A group of sub-commands, ``castwatch NAME COMMAND``, added to ``parent``.
+
+    Without a command the group prints its help, as the top level does.
+    """
+    group = typer.Typer(name=name, help=help, no_args_is_help=True)
+    parent.add_typer(group, name=name)
+    return group
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -52,16 +62,22 @@ _INTERRUPTED = 130
 def _register_commands() -> None:
     # Each module adds its commands to ``app`` when imported.
     from castwatch.cli import (  # noqa: F401
+        accounts,
+        alerts,
         attribute,
         demo,
         dossier,
         enforce,
         identify,
         inventory,
+        jobs,
+        monitor,
         registry,
+        serve,
         sim,
         verify,
         watch,
+        worker,
     )
 
     _resolve_annotations(app)

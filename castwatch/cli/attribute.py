@@ -1,4 +1,7 @@
-"""Attribution commands: ``attribute``, ``graph show|export``, ``operators``, ``alerts``."""
+"""Attribution commands: ``attribute``, ``graph show|export``, ``operators``.
+
+Attribution's alerts are listed by ``castwatch alerts`` (cli/alerts.py) with the others.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +13,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from castwatch.cli import options as opt
-from castwatch.cli.app import app
+from castwatch.cli.app import app, command_group
 from castwatch.cli.output import console, print_json
 from castwatch.config import Settings
 
-graph_app = typer.Typer(
-    name="graph", help="The attribution graph: show a node, export for Gephi or CTI tools.",
-    no_args_is_help=True,
-)  # fmt: skip
-app.add_typer(graph_app, name="graph")
+graph_app = command_group(
+    "graph", "The attribution graph: show a node, export for Gephi or CTI tools."
+)
 
 
 def _pivots(pivots: list[dict[str, Any]], limit: int = 4) -> str:
@@ -43,7 +44,7 @@ def attribute(
     json: opt.Json = False,
 ) -> None:
     """Collect a service's infrastructure, link it to its operator, raise relapse alerts."""
-    from castwatch.attribute.service import attribute_service
+    from castwatch.attribute.collect import attribute_service
     from castwatch.attribute.settings import load_attribute_settings
 
     settings: Settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.resolve()
@@ -88,7 +89,7 @@ def _print_alerts(alerts: list[Any]) -> None:
 @app.command("operators")
 def operators(ctx: typer.Context, json: opt.Json = False) -> None:
     """Each operator with its services, domains and the pivots that join them."""
-    from castwatch.storage.attribution import list_operators
+    from castwatch.attribute.store import list_operators
 
     with opt.open_store(ctx) as store:
         found = list_operators(store)
@@ -109,30 +110,6 @@ def operators(ctx: typer.Context, json: opt.Json = False) -> None:
                 f"  {link['a']} ↔ {link['b']}  {link['score']:.2f}  {_pivots(link['pivots'])}",
                 highlight=False,
             )
-
-
-@app.command("alerts")
-def alerts(ctx: typer.Context, json: opt.Json = False) -> None:
-    """Services and domains that joined a known operator, newest first (relapses in red)."""
-    from castwatch.storage.attribution import list_alerts
-
-    with opt.open_store(ctx) as store:
-        found = list_alerts(store)
-    if json:
-        print_json([alert.as_dict() for alert in found])
-        return
-    if not found:
-        console.print("no alerts")
-        return
-    table = Table("id", "when (UTC)", "kind", "operator", "joined", "case", "pivots")
-    for alert in found:
-        case = f"{alert.case_name} ({alert.case_status})" if alert.case_name else "-"
-        table.add_row(
-            str(alert.id), f"{alert.raised_at:%Y-%m-%d %H:%M}", alert.kind,
-            str(alert.operator_id), f"{alert.node_kind} {alert.node}", case,
-            _pivots(alert.pivots, 3),
-        )  # fmt: skip
-    console.print(table)
 
 
 @graph_app.command("show")

@@ -14,6 +14,7 @@ from rich.table import Table
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
+from castwatch.cli.verify import match_cell
 
 if TYPE_CHECKING:
     # Type-only: the demo's heavy modules load when it runs, not for `castwatch --help`.
@@ -88,6 +89,15 @@ def demo(
         f"[bold]castwatch dossier {case_id} --format html[/], "
         "[bold]castwatch evidence verify[/]."
     )
+    if result.login is not None:
+        login = result.login
+        console.print(
+            f"Coalition server: run [bold]castwatch serve[/], then {login.url}docs "
+            f"(API at {login.url}api/v1) for organisation {login.organisation}: "
+            f"login {login.email} / {login.password}, API token {login.token} "
+            "(shown once; run the demo again for new ones).",
+            highlight=False,
+        )
 
 
 def _print_inventory(runs: list[IngestRun]) -> None:
@@ -137,23 +147,20 @@ def _print_impact(identified: dict[str, dict[str, object]], report: ImpactReport
     console.print(table)
 
 
+#: The demo says in words what ``verify`` marks with signs.
+_DEMO_MARKS = ("", "[green]confirmed[/]", "[yellow]contradicts:[/]")
+
+
 def _print_verification(outcome: ServiceVerification) -> None:
     table = Table(
         "stream", "identified as", "fingerprint match", "score", "offset s",
         title="Verification of a sample of live streams (restreamed: scaled, bars, logo, crop)",
     )  # fmt: skip
     for result in outcome.results:
-        if result.error is not None:
-            match = f"[red]{result.error}[/]"
-        elif result.matched_id is None:
-            match = "[yellow]no match[/]"
-        else:
-            mark = "[green]confirmed[/]" if result.confirmed else "[yellow]contradicts:[/]"
-            match = f"{mark} {result.matched_id}"
         table.add_row(
             result.source.split(" (", 1)[0],
             result.claimed_id or "-",
-            match,
+            match_cell(result, _DEMO_MARKS, with_kind=False),
             "" if result.score is None else f"{result.score:.0f}",
             "" if result.offset_s is None else f"{result.offset_s:+.1f}",
         )

@@ -11,20 +11,14 @@ from rich.table import Table
 
 from castwatch.cli import enforce_notices  # noqa: F401  (adds the notice commands)
 from castwatch.cli import options as opt
-from castwatch.cli.app import app
+from castwatch.cli.app import command_group
 from castwatch.cli.output import console, err_console, note_line, print_json, progress_bars
 
 if TYPE_CHECKING:
     from castwatch.catalog.cases import Case
 
-case_app = typer.Typer(
-    name="case", help="Enforcement cases and their timelines.", no_args_is_help=True
-)
-evidence_app = typer.Typer(
-    name="evidence", help="The tamper-evident evidence ledger.", no_args_is_help=True
-)
-app.add_typer(case_app, name="case")
-app.add_typer(evidence_app, name="evidence")
+case_app = command_group("case", "Enforcement cases and their timelines.")
+evidence_app = command_group("evidence", "The tamper-evident evidence ledger.")
 
 CaseRef = Annotated[str, typer.Argument(help="Case name or number.")]
 Services = Annotated[
@@ -190,7 +184,7 @@ def evidence_verify(
 ) -> None:
     """Recompute every file hash, chain link, signature and cited head, and find files no
     item covers; exit 1 naming each failure."""
-    from castwatch.enforce.verify import verify_ledger
+    from castwatch.enforce.ledger_check import verify_ledger
 
     with opt.open_store(ctx) as store, progress_bars(not json) as progress:
         report = verify_ledger(store, case, key, progress, expect_head)

@@ -10,16 +10,13 @@ from rich.table import Table
 
 from castwatch.catalog.notices import CONTACT_ROLES, Notice, NoticeStatus
 from castwatch.cli import options as opt
-from castwatch.cli.app import app
+from castwatch.cli.app import command_group
 from castwatch.cli.output import console, print_json
 from castwatch.config import Settings
 from castwatch.enforce.settings import EnforceSettings, load_enforce_settings
 from castwatch.errors import EnforcementError
 
-notice_app = typer.Typer(
-    name="notice", help="Takedown notices, abuse reports, blocking lists.", no_args_is_help=True
-)
-app.add_typer(notice_app, name="notice")
+notice_app = command_group("notice", "Takedown notices, abuse reports, blocking lists.")
 
 
 def _settings(ctx: typer.Context) -> EnforceSettings:
@@ -79,7 +76,7 @@ def notice_show(
     lumen: Annotated[bool, typer.Option("--lumen", help="The Lumen notice JSON.")] = False,
 ) -> None:
     """A notice's text (or JSON document, or its Lumen form) and tracking state."""
-    from castwatch.storage.enforcement_notices import load_notice
+    from castwatch.enforce.store_notices import load_notice
 
     with opt.open_store(ctx) as store:
         notice = load_notice(store, notice_id)
@@ -99,7 +96,7 @@ def notice_list(
     json: opt.Json = False,
 ) -> None:
     """Notices with status, recipient, attempts and last error."""
-    from castwatch.storage.enforcement_notices import list_notices
+    from castwatch.enforce.store_notices import list_notices
 
     with opt.open_store(ctx) as store:
         notices = list_notices(store, case)
@@ -120,8 +117,7 @@ def notice_send(
     json: opt.Json = False,
 ) -> None:
     """Send a notice by SMTP (retried with backoff; on failure it stays queued)."""
-    from castwatch.enforce.notices.send import build_message, send_notice, send_queued
-    from castwatch.storage.enforcement_notices import load_notice
+    from castwatch.enforce.notices.send import preview_message, send_notice, send_queued
 
     settings = _settings(ctx)
     with opt.open_store(ctx) as store:
@@ -137,7 +133,7 @@ def notice_send(
         if notice_id is None:
             raise typer.BadParameter("give a notice ID or --queued")
         if dry_run:
-            message = build_message(load_notice(store, notice_id), settings)
+            message = preview_message(store, notice_id, settings)
             if json:
                 print_json({"id": notice_id, "message": message.as_string()})
             else:
@@ -159,7 +155,7 @@ def notice_mark(
     json: opt.Json = False,
 ) -> None:
     """Record that the recipient acknowledged or acted on a notice."""
-    from castwatch.storage.enforcement_notices import mark_notice
+    from castwatch.enforce.store_notices import mark_notice
 
     try:
         target = NoticeStatus(status.strip().lower())
@@ -186,7 +182,7 @@ def notice_contact(
     json: opt.Json = False,
 ) -> None:
     """Record who receives notices about HOST in ROLE (host, cdn, registrar, dmca-agent)."""
-    from castwatch.storage.enforcement import set_contact
+    from castwatch.enforce.store import set_contact
 
     with opt.open_store(ctx) as store:
         set_contact(store, host, role, email, name, source)

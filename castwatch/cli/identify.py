@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 import typer
 from rich.table import Table
 
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
-from castwatch.cli.output import console, print_json, progress_bars
+from castwatch.cli.output import console, dumps, print_json, progress_bars
 from castwatch.errors import CastwatchError
 
 
@@ -73,45 +72,16 @@ def _identify_service(ctx: typer.Context, service: str, snapshot: int | None, js
 
 
 def _identify_names(ctx: typer.Context, file: Path, kind: str) -> None:
-    from castwatch.identify.channels.matcher import ChannelQuery
-    from castwatch.identify.matchers import channel_matcher, work_matcher
-    from castwatch.identify.works.matcher import TitleQuery
+    from castwatch.identify.name_queries import identify_names
 
     if kind not in ("channel", "title"):
         raise typer.BadParameter(f"--kind must be channel or title, not {kind!r}")
     lines = _read_lines(file)
-    inputs = [_parse_line(line, number) for number, line in enumerate(lines, start=1)]
     with opt.open_store(ctx) as store:
-        if kind == "channel":
-            channels = channel_matcher(store)
-            results = channels.match_many(
-                ChannelQuery(i["name"], i.get("country"), i.get("language"), i.get("group"))
-                for i in inputs
-            )
-            id_field = "channel_id"
-        else:
-            works = work_matcher(store)
-            if works is None:
-                raise CastwatchError(
-                    "no works imported: run `castwatch registry import-works FILE` first"
-                )
-            results = works.match_many(
-                TitleQuery(i["name"], i.get("kind"), _year(i.get("year")), i.get("tmdb"))
-                for i in inputs
-            )
-            id_field = "work_id"
-    out = sys.stdout
-    for given, result in zip(lines, results, strict=True):
-        record: dict[str, Any] = {
-            "input": given,
-            id_field: result.target_id,
-            "confidence": round(result.confidence, 4),
-            "why": result.why,
-        }
-        if result.feed_id:
-            record["feed_id"] = result.feed_id
-        out.write(orjson.dumps(record).decode() + "\n")
-    out.flush()
+        answers = identify_names(store, lines, "channel" if kind == "channel" else "title")
+    for answer in answers:
+        sys.stdout.write(dumps(answer.to_dict()) + "\n")
+    sys.stdout.flush()
 
 
 @app.command()
@@ -133,16 +103,7 @@ def impact(
     with opt.open_store(ctx) as store:
         report = rights_impact(store, service, snapshot, holder)
     if json:
-        print_json(
-            {
-                "service": report.service,
-                "snapshot": report.snapshot,
-                "identified_entries": report.identified_entries,
-                "market": list(report.market),
-                "territory_note": report.territory_note,
-                "holders": [h.as_dict() for h in report.holders],
-            }
-        )
+        print_json(report.to_dict())
         return
     if not report.identified_entries:
         console.print(
@@ -181,23 +142,3 @@ def _read_lines(file: Path) -> list[str]:
             f"{file} is not UTF-8 text ({exc.reason} at byte {exc.start})"
         ) from None
     return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
-
-
-def _parse_line(line: str, number: int) -> dict[str, Any]:
-    if not line.lstrip().startswith("{"):
-        return {"name": line.strip()}
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        raise CastwatchError(f"line {number}: invalid JSON ({exc})") from None
-    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-        raise CastwatchError(f'line {number}: a JSON line must be an object with a "name" string')
-    hints = {k: v for k, v in value.items() if isinstance(v, str | int) and not isinstance(v, bool)}
-    return {k: (str(v) if k != "year" else v) for k, v in hints.items()}
-
-
-def _year(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

@@ -12,7 +12,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from castwatch.catalog.summary import summarize
 from castwatch.cli import options as opt
 from castwatch.cli.app import app
 from castwatch.cli.output import console, print_json, progress_bars
@@ -20,7 +19,9 @@ from castwatch.cli.output import console, print_json, progress_bars
 if TYPE_CHECKING:
     from castwatch.sources.inventory_views import ExportOrder
 
-Source = Annotated[str, typer.Argument(help="Playlist file or URL, Xtream base URL, portal URL.")]
+ServiceAddress = Annotated[
+    str, typer.Argument(help="Playlist file or URL, Xtream base URL, portal URL.")
+]
 ServiceName = Annotated[str, typer.Argument(help="Service name (a unique prefix will do).")]
 ShowCredentials = Annotated[
     bool, typer.Option("--show-credentials", help="Print account credentials in clear.")
@@ -28,22 +29,13 @@ ShowCredentials = Annotated[
 
 
 @app.command()
+@opt.with_read_options
 def ingest(
     ctx: typer.Context,
-    source: Source,
+    source: ServiceAddress,
     kind: opt.Kind = "auto",
-    username: opt.Username = None,
-    password: opt.Password = None,
-    mac: opt.Mac = None,
+    read: opt.ReadOptions = opt.DEFAULT_READ,
     name: Annotated[str | None, typer.Option("--name", help="Service name to store under.")] = None,
-    no_episodes: opt.NoEpisodes = False,
-    timeout: opt.Timeout = opt.DEFAULT_TIMEOUT,
-    max_bytes: opt.MaxBytes = opt.DEFAULT_MAX_BYTES,
-    concurrency: opt.Concurrency = opt.DEFAULT_CONCURRENCY,
-    max_rps: opt.MaxRps = opt.DEFAULT_MAX_RPS,
-    retries: opt.Retries = opt.DEFAULT_RETRIES,
-    deadline: opt.Deadline = opt.DEFAULT_DEADLINE,
-    allow_private_networks: opt.AllowPrivateNetworks = False,
     max_bad_rows: Annotated[
         float,
         typer.Option(
@@ -57,41 +49,15 @@ def ingest(
     json: opt.Json = False,
 ) -> None:
     """Read a service completely and store it as a new snapshot."""
+    from castwatch.catalog.store import WARNINGS_SHOWN
     from castwatch.sources.ingest import ingest as run_ingest
 
-    fetch = opt.fetch_options(
-        username,
-        password,
-        mac,
-        no_episodes,
-        timeout,
-        max_bytes,
-        concurrency,
-        max_rps,
-        retries,
-        deadline=deadline,
-        allow_private_networks=allow_private_networks,
-    )
+    fetch = read.fetch()
     fetch.max_bad_rows = max_bad_rows
     with opt.open_store(ctx) as store, progress_bars(not json) as progress:
         summary = run_ingest(store, source, kind, fetch, name, progress)
     if json:
-        print_json(
-            {
-                "service": summary.service,
-                "snapshot": summary.id,
-                "kind": summary.kind,
-                "taken_at": summary.taken_at,
-                "source_url": summary.source_url,
-                "entries": summary.entries,
-                "counts": summary.counts,
-                "added": summary.added,
-                "removed": summary.removed,
-                "changed": summary.changed,
-                "warnings": len(summary.warnings),
-                "warning_lines": summary.warnings[:_WARNINGS_SHOWN],
-            }
-        )
+        print_json(summary.to_dict())
         return
     console.print(
         f"[bold]{summary.service}[/]: snapshot {summary.id}, {summary.entries:,} entries "
@@ -104,64 +70,30 @@ def ingest(
         # escaped, since examples are panel data and may hold rich markup, and soft-wrapped,
         # so a script reading stdout gets each warning on one line whatever the width.
         console.print(f"[yellow]{len(summary.warnings):,} warning(s)[/]:", soft_wrap=True)
-        for line in summary.warnings[:_WARNINGS_SHOWN]:
+        for line in summary.warnings[:WARNINGS_SHOWN]:
             console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
-        if len(summary.warnings) > _WARNINGS_SHOWN:
+        if len(summary.warnings) > WARNINGS_SHOWN:
             console.print(
-                f"  ... and {len(summary.warnings) - _WARNINGS_SHOWN:,} more, stored with "
+                f"  ... and {len(summary.warnings) - WARNINGS_SHOWN:,} more, stored with "
                 "the snapshot",
                 soft_wrap=True,
             )
 
 
-#: Warning lines ``ingest`` prints; the snapshot stores up to 1,000.
-_WARNINGS_SHOWN = 20
-
-
 @app.command()
+@opt.with_read_options
 def inspect(
-    source: Source,
+    source: ServiceAddress,
     kind: opt.Kind = "auto",
-    username: opt.Username = None,
-    password: opt.Password = None,
-    mac: opt.Mac = None,
-    no_episodes: opt.NoEpisodes = False,
-    timeout: opt.Timeout = opt.DEFAULT_TIMEOUT,
-    max_bytes: opt.MaxBytes = opt.DEFAULT_MAX_BYTES,
-    concurrency: opt.Concurrency = opt.DEFAULT_CONCURRENCY,
-    max_rps: opt.MaxRps = opt.DEFAULT_MAX_RPS,
-    retries: opt.Retries = opt.DEFAULT_RETRIES,
-    deadline: opt.Deadline = opt.DEFAULT_DEADLINE,
-    allow_private_networks: opt.AllowPrivateNetworks = False,
+    read: opt.ReadOptions = opt.DEFAULT_READ,
     json: opt.Json = False,
 ) -> None:
     """Fetch and parse a service without storing anything; print what it offers."""
-    from castwatch.sources.detect import detect_kind, read_service
-    from castwatch.sources.summary_stream import summarize_playlist
+    from castwatch.sources.inspection import inspect_service
 
-    fetch = opt.fetch_options(
-        username,
-        password,
-        mac,
-        no_episodes,
-        timeout,
-        max_bytes,
-        concurrency,
-        max_rps,
-        retries,
-        deadline=deadline,
-        allow_private_networks=allow_private_networks,
-    )
+    fetch = read.fetch()
     with progress_bars(not json) as progress:
-        if kind == "auto":
-            progress("detect", 0, 1)
-            kind = detect_kind(source, fetch)
-            progress("detect", 1, 1)
-        if kind == "m3u":
-            # Counted as it streams: memory does not grow with the playlist.
-            summary = summarize_playlist(source, fetch, progress)
-        else:
-            summary = summarize(read_service(source, kind, fetch, progress))
+        summary = inspect_service(source, kind, fetch, progress)
     if json:
         print_json(summary)
         return
@@ -295,25 +227,7 @@ def diff(
     with opt.open_store(ctx) as store:
         result = diff_service(store, service, a, b)
     if json:
-        print_json(
-            {
-                "service": result.service,
-                "a": result.a,
-                "b": result.b,
-                "a_taken_at": result.a_taken,
-                "b_taken_at": result.b_taken,
-                "counts": {
-                    "added": len(result.added),
-                    "removed": len(result.removed),
-                    "renamed": len(result.renamed),
-                    "changed": len(result.changed),
-                },
-                "added": [i.as_dict() for i in result.added],
-                "removed": [i.as_dict() for i in result.removed],
-                "renamed": [i.as_dict() for i in result.renamed],
-                "changed": [i.as_dict() for i in result.changed],
-            }
-        )
+        print_json(result.to_dict())
         return
     console.print(
         f"[bold]{result.service}[/]: snapshot {result.a} -> {result.b}: "

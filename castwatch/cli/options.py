@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Annotated
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -54,42 +58,103 @@ DEFAULT_MAX_RPS = _DEFAULTS.max_rps
 DEFAULT_RETRIES = _DEFAULTS.retries
 
 
-def fetch_options(
-    username: str | None,
-    password: str | None,
-    mac: str | None,
-    no_episodes: bool,
-    timeout: float,
-    max_bytes: int,
-    concurrency: int,
-    max_rps: float,
-    retries: int,
-    *,
-    deadline: float = DEFAULT_DEADLINE,
-    allow_private_networks: bool = False,
-) -> FetchOptions:
-    """Validate the shared options and build FetchOptions."""
-    if (username is None) != (password is None):
-        raise typer.BadParameter("give both --username and --password, or neither")
-    if timeout <= 0 or max_bytes <= 0 or concurrency <= 0 or max_rps < 0 or retries < 0:
-        raise typer.BadParameter(
-            "--timeout, --max-bytes and --concurrency must be positive; "
-            "--max-rps and --retries not negative"
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How ``ingest`` and ``inspect`` read a service: the account and the network limits.
+
+    One set of options for both commands: :func:`with_read_options` puts every field on a
+    command's command line, with the type, help and default declared here, and hands the
+    command one ``ReadOptions``; :meth:`fetch` checks them and builds the net policy.
+    """
+
+    username: Username = None
+    password: Password = None
+    mac: Mac = None
+    no_episodes: NoEpisodes = False
+    timeout: Timeout = DEFAULT_TIMEOUT
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES
+    concurrency: Concurrency = DEFAULT_CONCURRENCY
+    max_rps: MaxRps = DEFAULT_MAX_RPS
+    retries: Retries = DEFAULT_RETRIES
+    deadline: Deadline = DEFAULT_DEADLINE
+    allow_private_networks: AllowPrivateNetworks = False
+
+    def fetch(self) -> FetchOptions:
+        """Validate the options and build the FetchOptions a read runs under."""
+        if (self.username is None) != (self.password is None):
+            raise typer.BadParameter("give both --username and --password, or neither")
+        if (
+            self.timeout <= 0
+            or self.max_bytes <= 0
+            or self.concurrency <= 0
+            or self.max_rps < 0
+            or self.retries < 0
+        ):
+            raise typer.BadParameter(
+                "--timeout, --max-bytes and --concurrency must be positive; "
+                "--max-rps and --retries not negative"
+            )
+        if self.deadline <= 0:
+            raise typer.BadParameter("--deadline must be positive")
+        credentials = (
+            Credentials(self.username, self.password, self.mac)
+            if (self.username or self.mac)
+            else None
         )
-    if deadline <= 0:
-        raise typer.BadParameter("--deadline must be positive")
-    credentials = Credentials(username, password, mac) if (username or mac) else None
-    return FetchOptions(
-        credentials=credentials,
-        timeout=timeout,
-        max_bytes=max_bytes,
-        concurrency=concurrency,
-        max_rps=max_rps,
-        retries=retries,
-        episodes=not no_episodes,
-        deadline=deadline,
-        allow_private_networks=allow_private_networks or private_networks_allowed(),
-    )
+        return FetchOptions(
+            credentials=credentials,
+            timeout=self.timeout,
+            max_bytes=self.max_bytes,
+            concurrency=self.concurrency,
+            max_rps=self.max_rps,
+            retries=self.retries,
+            episodes=not self.no_episodes,
+            deadline=self.deadline,
+            allow_private_networks=self.allow_private_networks or private_networks_allowed(),
+        )
+
+
+#: What ``read`` defaults to in a command's own signature (the options replace it there).
+DEFAULT_READ = ReadOptions()
+
+_Command = TypeVar("_Command", bound=Callable[..., None])
+
+
+def with_read_options(command: _Command) -> _Command:
+    """Give ``command`` every :class:`ReadOptions` option in place of its ``read`` parameter.
+
+    Typer reads a command's options from its signature: the wrapper's signature has the
+    fields of ``ReadOptions`` where the command declares ``read: ReadOptions``, and the
+    wrapper gathers them back into one ``ReadOptions`` before it calls the command.
+    """
+    signature = inspect.signature(command)
+    hints = typing.get_type_hints(command, include_extras=True)
+    fields = typing.get_type_hints(ReadOptions, include_extras=True)
+    defaults = {field.name: field.default for field in dataclasses.fields(ReadOptions)}
+    names = list(defaults)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name != "read":
+            parameters.append(parameter.replace(annotation=hints[parameter.name]))
+            continue
+        parameters.extend(
+            inspect.Parameter(
+                name,
+                parameter.kind,
+                annotation=fields[name],
+                default=defaults[name],
+            )
+            for name in names
+        )
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        read = ReadOptions(**{name: kwargs.pop(name) for name in names})
+        command(*args, read=read, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    return typing.cast(_Command, wrapper)
 
 
 def open_store(ctx: typer.Context) -> Store:

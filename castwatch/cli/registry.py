@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from castwatch.cli import options as opt
-from castwatch.cli.app import app
+from castwatch.cli.app import command_group
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.config import Settings
-from castwatch.identify.registries.iptv_org import (
-    BUNDLED,
-    DEFAULT_BASE_URL,
-    download_iptv_org,
-    load_iptv_org,
-)
+from castwatch.identify.registries.iptv_org import DEFAULT_BASE_URL
 
 if TYPE_CHECKING:
-    from castwatch.storage.db import Store
+    from castwatch.identify.registries.imports import ChannelImport
 
-registry_app = typer.Typer(
-    name="registry",
-    help="Reference registries: iptv-org channels, rights holders, works.",
-    no_args_is_help=True,
+registry_app = command_group(
+    "registry", "Reference registries: iptv-org channels, rights holders, works."
 )
-app.add_typer(registry_app, name="registry")
 
 Directory = Annotated[
     Path | None,
@@ -45,13 +36,11 @@ def import_iptv_org(
     ctx: typer.Context, directory: Directory = None, json: opt.Json = False
 ) -> None:
     """Replace the channel registry with the iptv-org tables in DIRECTORY."""
-    from castwatch.storage import reference
+    from castwatch.identify.registries.imports import import_iptv_org as run_import
 
-    directory = directory or BUNDLED
-    data = load_iptv_org(directory)
     with opt.open_store(ctx) as store:
-        counts = reference.replace_iptv_org(store, data, str(directory.resolve()))
-    _report_iptv_org(counts, data.warnings, str(directory), json)
+        result = run_import(store, directory)
+    _report_iptv_org(result, json)
 
 
 @registry_app.command("update")
@@ -63,24 +52,22 @@ def update(
     json: opt.Json = False,
 ) -> None:
     """Download the current iptv-org tables into the cache, then import them."""
-    from castwatch.storage import reference
+    from castwatch.identify.registries.imports import update_iptv_org
 
     settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.resolve()
     settings.ensure_home()
-    cache = settings.cache_dir / "iptv-org"
-    download_iptv_org(cache, url)
-    data = load_iptv_org(cache)
     with opt.open_store(ctx) as store:
-        counts = reference.replace_iptv_org(store, data, url)
-    _report_iptv_org(counts, data.warnings, url, json)
+        result = update_iptv_org(store, settings.cache_dir / "iptv-org", url)
+    _report_iptv_org(result, json)
 
 
-def _report_iptv_org(counts: dict[str, int], warnings: list[str], source: str, json: bool) -> None:
+def _report_iptv_org(result: ChannelImport, json: bool) -> None:
     if json:
-        print_json({"source": source, "counts": counts, "warnings": warnings})
+        print_json(result.to_dict())
         return
+    counts, warnings = result.counts, result.warnings
     console.print(
-        f"channel registry from {source}: {counts['channels']:,} channels, "
+        f"channel registry from {result.source}: {counts['channels']:,} channels, "
         f"{counts['feeds']:,} feeds, {counts['blocked']:,} on the blocklist, "
         f"{counts['countries']:,} countries"
     )
@@ -98,54 +85,27 @@ def import_holders(
     json: opt.Json = False,
 ) -> None:
     """Replace the rights holders with those of FILE (see docs/rights-holders.md)."""
-    from castwatch.identify.registries.holders import (
-        DEFAULT_HOLDERS,
-        resolve_claims,
-        unmatched_claims,
-    )
-    from castwatch.identify.registries.holders import load_holders as read_holders
-    from castwatch.storage import reference
+    from castwatch.identify.registries.imports import CLAIM_MISSES_SHOWN
+    from castwatch.identify.registries.imports import import_holders as run_import
 
-    path = file or DEFAULT_HOLDERS
-    holders = read_holders(path)
-    digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     with opt.open_store(ctx) as store:
-        counts = reference.replace_holders(store, holders, str(path), digest)
-        channels = reference.load_channels(store) if _has_channels(store) else []
-    claimed = resolve_claims(holders, channels)
-    misses = [
-        f"{holder}: {claim.kind.value} {claim.value!r} matches no channel"
-        for holder, claim in unmatched_claims(holders, channels)
-    ]
-    rows: list[dict[str, Any]] = [
-        {
-            "name": holder.name,
-            "memberships": list(holder.memberships),
-            "claims": len(holder.claims),
-            "channels": len(claimed[holder.name]) if channels else None,
-        }
-        for holder in holders
-    ]
+        result = run_import(store, file)
     if json:
-        warnings = misses if channels else ["no channel registry yet: claims not checked"]
-        print_json({"source": str(path), "counts": counts, "holders": rows, "warnings": warnings})
+        print_json(result.to_dict())
         return
     table = Table("holder", "memberships", "claims", "channels")
-    for row in rows:
-        channel_count = "-" if row["channels"] is None else f"{row['channels']:,}"
-        table.add_row(row["name"], ", ".join(row["memberships"]), str(row["claims"]), channel_count)
+    for holder in result.holders:
+        channel_count = "-" if holder.channels is None else f"{holder.channels:,}"
+        table.add_row(holder.name, ", ".join(holder.memberships), str(holder.claims), channel_count)
     console.print(table)
-    console.print(f"{counts['holders']:,} rights holders, {counts['claims']:,} claims from {path}")
-    if not channels:
+    counts = result.counts
+    console.print(
+        f"{counts['holders']:,} rights holders, {counts['claims']:,} claims from {result.source}"
+    )
+    if not result.channels_checked:
         console.print("[yellow]no channel registry yet[/]: run `castwatch registry update`")
-    for miss in misses[:20]:
+    for miss in result.misses[:CLAIM_MISSES_SHOWN]:
         console.print(f"[yellow]warning:[/] {escape(miss)}", highlight=False, soft_wrap=True)
-
-
-def _has_channels(store: Store) -> bool:
-    from castwatch.storage import reference
-
-    return bool(reference.registry_status(store)["channels"])
 
 
 @registry_app.command("import-works")
@@ -174,36 +134,19 @@ def import_works(
     json: opt.Json = False,
 ) -> None:
     """Add or update the films and series in FILE (upserted by id)."""
-    from castwatch.identify.registries.bundled import BUNDLED_WORKS, read_akas, with_akas
-    from castwatch.identify.registries.works import WorksReport, read_works
-    from castwatch.storage import reference
+    from castwatch.identify.registries.imports import import_works as run_import
 
     if (file is None) == (not bundled):
         raise typer.BadParameter("give a works FILE or --bundled (one of the two)")
-    file = file or BUNDLED_WORKS
-    report = WorksReport()
-    records = read_works(file, report)
-    if akas is not None:
-        # Two passes over the works file: the ids first, so only their akas are kept.
-        wanted = {work.id for work in read_works(file)}
-        records = with_akas(records, read_akas(akas, wanted, akas_region))
     with opt.open_store(ctx) as store, progress_bars(not json) as progress:
-        counts = reference.import_works(store, records, str(file.resolve()), progress)
-    summary: dict[str, Any] = {
-        "source": str(file),
-        "layout": report.layout,
-        "counts": counts,
-        "rows": report.rows,
-        "ignored": report.ignored,
-        "skipped": report.skipped,
-        "problems": [{"line": line, "reason": reason} for line, reason in report.problems],
-    }
+        result = run_import(store, file, akas=akas, akas_region=akas_region, progress=progress)
     if json:
-        print_json(summary)
+        print_json(result.to_dict())
         return
+    counts, report = result.counts, result.report
     console.print(
-        f"{counts['read']:,} works from {file} ({report.layout} layout): {counts['new']:,} new, "
-        f"{counts['updated']:,} updated; {counts['total']:,} works stored"
+        f"{counts['read']:,} works from {result.source} ({report.layout} layout): "
+        f"{counts['new']:,} new, {counts['updated']:,} updated; {counts['total']:,} works stored"
     )
     if report.ignored:
         console.print(f"{report.ignored:,} rows of other kinds ignored (episodes, games, ...)")
@@ -216,10 +159,10 @@ def import_works(
 @registry_app.command("status")
 def status(ctx: typer.Context, json: opt.Json = False) -> None:
     """Show what each registry holds and when it was last imported."""
-    from castwatch.storage import reference
+    from castwatch.identify.registries.imports import registry_status
 
     with opt.open_store(ctx) as store:
-        current = reference.registry_status(store)
+        current = registry_status(store)
     if json:
         print_json(current)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -79,6 +80,14 @@ def sim_command(
         int,
         typer.Option(help="Live streams that carry another channel than their name says."),
     ] = 0,
+    frozen_clock: Annotated[
+        bool,
+        typer.Option(
+            "--frozen-clock",
+            help="Live time stands still at start: references captured before a monitoring "
+            "pass cover the instants it probes (docs/monitoring.md).",
+        ),
+    ] = False,
 ) -> None:
     """Serve a simulated pirate IPTV panel (M3U, Xtream, Stalker) until Ctrl-C."""
     from castwatch.sim.server import serve
@@ -104,6 +113,7 @@ def sim_command(
             mac=mac,
             shapes=shapes,
             swapped=swapped,
+            frozen_clock=time.time() if frozen_clock else None,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from castwatch.cli import options as opt
-from castwatch.cli.app import app
+from castwatch.cli.app import app, command_group
 from castwatch.cli.output import console, print_json, progress_bars
 from castwatch.config import Settings
 from castwatch.net.policy import FetchOptions, private_networks_allowed
 
-ref_app = typer.Typer(
-    name="ref",
-    help="Reference recordings of channels and works, that streams are verified against.",
-    no_args_is_help=True,
+if TYPE_CHECKING:
+    from castwatch.catalog.verification import ReferenceInfo, VerificationResult
+
+ref_app = command_group(
+    "ref", "Reference recordings of channels and works, that streams are verified against."
 )
-app.add_typer(ref_app, name="ref")
-fp_app = typer.Typer(name="fp", help="Fingerprint tools.", no_args_is_help=True)
-app.add_typer(fp_app, name="fp")
+fp_app = command_group("fp", "Fingerprint tools.")
 
 Seconds = Annotated[float, typer.Option("--seconds", help="Seconds of stream to capture.")]
 
@@ -37,19 +35,9 @@ def _subject(channel: str | None, work: str | None) -> tuple[str, str]:
     return ("channel", channel) if channel is not None else ("work", work or "")
 
 
-def _print_reference(info: Any, json: bool) -> None:
+def _print_reference(info: ReferenceInfo, json: bool) -> None:
     if json:
-        print_json(
-            {
-                "reference": info.key,
-                "live": info.live,
-                "source": info.source,
-                "sha256": info.sha256,
-                "duration_s": round(info.duration_s, 3),
-                "window_s": info.window_s,
-                "fingerprints": list(info.fingerprinters),
-            }
-        )
+        print_json(info.to_dict())
         return
     console.print(
         f"[green]reference stored[/] {info.key}: {info.duration_s:.1f} s "
@@ -157,26 +145,12 @@ def ref_capture(
 @ref_app.command("list")
 def ref_list(ctx: typer.Context, json: opt.Json = False) -> None:
     """Every stored reference."""
-    from castwatch.storage.verification import list_references
+    from castwatch.fingerprint.store import list_references
 
     with opt.open_store(ctx) as store:
         references = list_references(store)
     if json:
-        print_json(
-            [
-                {
-                    "reference": info.key,
-                    "live": info.live,
-                    "duration_s": round(info.duration_s, 3),
-                    "window_s": info.window_s,
-                    "source": info.source,
-                    "sha256": info.sha256,
-                    "fingerprints": list(info.fingerprinters),
-                    "updated_at": info.updated_at.isoformat(),
-                }
-                for info in references
-            ]
-        )
+        print_json([info.to_dict() for info in references])
         return
     table = Table("reference", "kind", "seconds", "fingerprints", "source", title="References")
     for info in references:
@@ -199,7 +173,7 @@ def ref_remove(
     work: Annotated[str | None, typer.Option("--work", help="Work id.")] = None,
 ) -> None:
     """Forget one reference."""
-    from castwatch.storage.verification import delete_reference
+    from castwatch.fingerprint.store import delete_reference
 
     kind, subject_id = _subject(channel, work)
     with opt.open_store(ctx) as store:
@@ -238,12 +212,8 @@ def verify(
     A probe of --seconds is captured (kept as evidence with its SHA-256 and thumbnails),
     fingerprinted and matched against the stored references. Results are stored.
     """
-    from castwatch.fingerprint.verification import (
-        is_url,
-        load_library,
-        verify_service,
-        verify_stream,
-    )
+    from castwatch.errors import NoReferences
+    from castwatch.fingerprint.verification import is_url, verify_service, verify_stream
 
     settings = _settings(ctx)
     fetch = _capture_options(timeout, deadline, allow_private_networks)
@@ -279,20 +249,18 @@ def verify(
             raise typer.BadParameter("--claim is channel:ID or work:ID")
         claimed = (kind, subject_id)
     with opt.open_store(ctx) as store:
-        library = load_library(store)
-        if not len(library):
-            raise typer.BadParameter(
-                "no references stored: add one with `castwatch ref add FILE --channel ID`"
+        try:
+            result = verify_stream(
+                store,
+                source,
+                evidence_dir=settings.evidence_dir,
+                seconds=seconds,
+                claimed=claimed,
+                options=fetch,
             )
-        result = verify_stream(
-            store,
-            library,
-            source,
-            evidence_dir=settings.evidence_dir,
-            seconds=seconds,
-            claimed=claimed,
-            options=fetch,
-        )
+        except NoReferences as exc:
+            # Said as a usage error: the command cannot run until a reference is added.
+            raise typer.BadParameter(str(exc)) from None
     if json:
         print_json(result.to_json())
     else:
@@ -322,21 +290,30 @@ def _kinds(chosen: list[str] | None) -> tuple[str, ...]:
     return tuple(chosen) if chosen else allowed
 
 
-def _print_results(results: list[Any]) -> None:
+def match_cell(
+    result: VerificationResult,
+    marks: tuple[str, str, str] = ("error: ", "[green]✓[/]", "[yellow]≠ claim[/]"),
+    with_kind: bool = True,
+) -> str:
+    """What one verification found, as a table cell: the error, no match, or the match
+    marked as confirming its claim or not; ``marks`` are the error prefix and both marks."""
+    error_prefix, confirmed, contradicts = marks
+    if result.error is not None:
+        return f"[red]{error_prefix}{result.error}[/]"
+    if result.matched_id is None:
+        return "[yellow]no match[/]"
+    subject = f"{result.matched_kind}:{result.matched_id}" if with_kind else result.matched_id
+    return f"{confirmed if result.confirmed else contradicts} {subject}"
+
+
+def _print_results(results: list[VerificationResult]) -> None:
     table = Table(
         "source", "match", "score", "offset s", "frames", "evidence", title="Verification"
     )
     for result in results:
-        if result.error is not None:
-            match = f"[red]error: {result.error}[/]"
-        elif result.matched_id is None:
-            match = "[yellow]no match[/]"
-        else:
-            mark = "[green]✓[/]" if result.confirmed else "[yellow]≠ claim[/]"
-            match = f"{mark} {result.matched_kind}:{result.matched_id}"
         table.add_row(
             result.source,
-            match,
+            match_cell(result),
             "" if result.score is None else f"{result.score:.3f}",
             "" if result.offset_s is None else f"{result.offset_s:+.1f}",
             "" if result.matched_fraction is None else f"{result.matched_fraction:.0%}",
@@ -355,39 +332,26 @@ def fp_compare(
     With --json, one object per pair: {"a", "b", "match", "score", "offset_s",
     "matched_fraction"}; offset_s is where A's start falls in B.
     """
-    from castwatch.fingerprint import compare_media, fingerprint_media
+    from castwatch.fingerprint.file_pairs import compare_files
 
     if len(files) < 2:
         raise typer.BadParameter("give at least two files")
     for path in files:
         if not path.is_file():
             raise typer.BadParameter(f"no such file: {path}")
-    prints = {path: fingerprint_media(path, keyframes_only=False) for path in files}
-    rows: list[dict[str, Any]] = []
-    for a, b in itertools.combinations(files, 2):
-        pair = compare_media(prints[a], prints[b])
-        rows.append(
-            {
-                "a": str(a),
-                "b": str(b),
-                "match": bool(pair.match),
-                "score": round(float(pair.score), 4),
-                "offset_s": round(float(pair.offset_s), 3),
-                "matched_fraction": round(float(pair.matched_fraction), 4),
-            }
-        )
+    pairs = compare_files(files)
     if json:
-        for row in rows:
-            print_json(row)
+        for pair in pairs:
+            print_json(pair.to_dict())
         return
     table = Table("a", "b", "match", "score", "offset s", "matched", title="Pairs")
-    for row in rows:
+    for pair in pairs:
         table.add_row(
-            row["a"],
-            row["b"],
-            "[green]yes[/]" if row["match"] else "no",
-            f"{row['score']:.3f}",
-            f"{row['offset_s']:+.2f}",
-            f"{row['matched_fraction']:.0%}",
+            pair.a,
+            pair.b,
+            "[green]yes[/]" if pair.match else "no",
+            f"{pair.score:.3f}",
+            f"{pair.offset_s:+.2f}",
+            f"{pair.matched_fraction:.0%}",
         )
     console.print(table)

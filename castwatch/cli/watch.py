@@ -9,7 +9,7 @@ from rich.table import Table
 
 from castwatch.catalog.tracking import Change, TakedownFigure
 from castwatch.cli import options as opt
-from castwatch.cli.app import app
+from castwatch.cli.app import command_group
 from castwatch.cli.enforce import case_app
 from castwatch.cli.output import console, print_json
 from castwatch.config import Settings
@@ -18,12 +18,7 @@ from castwatch.enforce.settings import EnforceSettings, load_enforce_settings
 if TYPE_CHECKING:
     from castwatch.enforce.watch import PassReport
 
-watch_app = typer.Typer(
-    name="watch",
-    help="Re-check notice targets and seized domains; time to takedown.",
-    no_args_is_help=True,
-)
-app.add_typer(watch_app, name="watch")
+watch_app = command_group("watch", "Re-check notice targets and seized domains; time to takedown.")
 
 CaseOption = Annotated[str | None, typer.Option("--case", help="Only this case (name or number).")]
 
@@ -105,7 +100,7 @@ def watch_list(
     json: opt.Json = False,
 ) -> None:
     """Every watched target with the state of its last check."""
-    from castwatch.storage.enforcement_tracking import list_targets
+    from castwatch.enforce.store_tracking import list_targets
 
     with opt.open_store(ctx) as store:
         targets = list_targets(store, case)
@@ -132,15 +127,14 @@ def watch_history(
     json: opt.Json = False,
 ) -> None:
     """Every check of a target: time, state, HTTP status, redirects, DNS answer, error."""
-    from castwatch.storage.enforcement_tracking import find_targets, load_checks
+    from castwatch.enforce.tracking import target_history
 
     with opt.open_store(ctx) as store:
-        found = [(t, load_checks(store, t.id, limit)) for t in find_targets(store, target)]
+        found = target_history(store, target, limit)
     if json:
-        print_json([{**t.as_dict(), "checks": [c.as_dict() for c in checks]}
-                    for t, checks in found])  # fmt: skip
+        print_json([history.to_dict() for history in found])
         return
-    for watched, checks in found:
+    for watched, checks in ((history.target, history.checks) for history in found):
         console.print(
             f"[bold]target {watched.id}[/] ({watched.kind.value}, case {watched.case_name}) "
             f"{watched.target}: now {watched.state.value}",

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from castwatch.catalog.cases import Case, parse_status
 from castwatch.catalog.credentials import redact_text
+from castwatch.enforce import store as enforcement
 from castwatch.errors import EnforcementError
-from castwatch.storage import enforcement
 from castwatch.storage.db import Store
 
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from castwatch.enforce.custody import STORED_NAME, hash_file
 from castwatch.errors import EvidenceError
-from castwatch.storage.custody import STORED_NAME, hash_file
 
 try:
     import fcntl

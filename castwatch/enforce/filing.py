@@ -16,9 +16,9 @@ from typing import Any
 from castwatch.catalog.cases import Case
 from castwatch.catalog.evidence import EvidenceKind
 from castwatch.enforce import cases, ledger
+from castwatch.enforce.ledger_check import verify_ledger
 from castwatch.enforce.notices.draft import draft_notices
 from castwatch.enforce.settings import EnforceSettings
-from castwatch.enforce.verify import verify_ledger
 from castwatch.errors import CastwatchError, StorageError
 from castwatch.storage.db import Store
 

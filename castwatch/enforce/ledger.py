@@ -17,11 +17,11 @@ from pathlib import Path
 from castwatch.catalog.credentials import redact_text
 from castwatch.catalog.evidence import EvidenceKind, LedgerEntry
 from castwatch.config import Settings
+from castwatch.enforce.custody import EvidenceItem, file_evidence, ledger_key
 from castwatch.enforce.evidence import EvidenceStore, StoredFile, media_type_of
+from castwatch.enforce.store_ledger import check_tail
 from castwatch.errors import EvidenceError
-from castwatch.storage.custody import EvidenceItem, file_evidence, ledger_key
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_ledger import check_tail
 from castwatch.storage.ledger_key import LedgerKey
 
 

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 
 from castwatch.catalog.evidence import EvidenceKind, LedgerEntry
 from castwatch.enforce.evidence import TEMPORARY, sweep_temporary
+from castwatch.enforce.store_ledger import iter_evidence_events, iter_notice_citations
 from castwatch.errors import CastwatchError, EvidenceError
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_ledger import iter_evidence_events, iter_notice_citations
 from castwatch.storage.ledger_key import (
     load_public_key,
     public_fingerprint,
@@ -39,7 +39,7 @@ from castwatch.storage.ledger_key import (
 )
 
 if TYPE_CHECKING:
-    from castwatch.enforce.verify import VerifyReport
+    from castwatch.enforce.ledger_check import VerifyReport
 
 #: How notices and dossiers cite a head: "Ledger head: entry 12, sha256:<64 hex>".
 CITED_HEAD = re.compile(r"ledger head:? entry (\d+), sha256:([0-9a-f]{64})", re.IGNORECASE)

@@ -23,10 +23,18 @@ from castwatch.catalog.tracking import (
     TakedownSample,
     TargetKind,
     TargetSpec,
+    WatchCheck,
+    WatchTarget,
     summarize_takedowns,
 )
+from castwatch.enforce.store_tracking import (
+    add_targets,
+    find_targets,
+    load_checks,
+    takedown_samples,
+    untracked_notices,
+)
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_tracking import add_targets, takedown_samples, untracked_notices
 
 
 def _root(url: str) -> str | None:
@@ -105,6 +113,26 @@ class TakedownReport:
             "targets": self.targets,
             "down": self.down,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class TargetHistory:
+    """One watched target and its checks, oldest first: ``castwatch watch history``."""
+
+    target: WatchTarget
+    checks: list[WatchCheck]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.target.as_dict(), "checks": [check.as_dict() for check in self.checks]}
+
+
+def target_history(store: Store, ref: str, limit: int | None = None) -> list[TargetHistory]:
+    """Every target named ``ref`` (its id, URL, host or probe URL) with its checks, the last
+    ``limit`` of them when given."""
+    return [
+        TargetHistory(target, load_checks(store, target.id, limit))
+        for target in find_targets(store, ref)
+    ]
 
 
 def takedown_report(store: Store, case_ref: str | None = None) -> TakedownReport:

@@ -28,11 +28,11 @@ from castwatch.catalog.tracking import (
 )
 from castwatch.enforce.probe import probe_many
 from castwatch.enforce.settings import WatchSettings
+from castwatch.enforce.store_tracking import add_seized_domain, probe_plans, record_checks
 from castwatch.enforce.tracking import sync_targets
 from castwatch.errors import EnforcementError
 from castwatch.net.client import run_sync
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_tracking import add_seized_domain, probe_plans, record_checks
 
 NO_LEGAL_OFFER = "no legal-offer page configured: set [watch] legal_offer_url in enforce.toml"
 

@@ -27,7 +27,7 @@ from castwatch.fingerprint.base import (
     Fingerprint,
     Fingerprinter,
     Match,
-    Source,
+    MediaInput,
     fingerprinters,
 )
 from castwatch.fingerprint.index import FingerprintIndex
@@ -65,7 +65,7 @@ def fingerprinters_by_kind() -> dict[str, Fingerprinter]:
 
 
 def fingerprint_media(
-    source: Source,
+    source: MediaInput,
     kinds: Iterable[str] | None = None,
     max_seconds: float | None = None,
     keyframes_only: bool = True,

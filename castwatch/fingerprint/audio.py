@@ -15,7 +15,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from castwatch.errors import MediaTooShort
-from castwatch.fingerprint.base import Fingerprint, Fingerprinter, Match, Source, register
+from castwatch.fingerprint.base import Fingerprint, Fingerprinter, Match, MediaInput, register
 from castwatch.fingerprint.index_audio import AudioIndex
 from castwatch.fingerprint.media import AUDIO_RATE, audio_samples, describe
 
@@ -39,7 +39,7 @@ class AudioFingerprinter(Fingerprinter):
     index_class = AudioIndex
 
     def fingerprint(
-        self, source: Source, *, max_seconds: float | None = None, keyframes_only: bool = True
+        self, source: MediaInput, *, max_seconds: float | None = None, keyframes_only: bool = True
     ) -> Fingerprint:
         start, pcm = audio_samples(source, max_seconds=max_seconds)
         if pcm.shape[0] < _MIN_SECONDS * AUDIO_RATE:

@@ -25,7 +25,9 @@ from castwatch.plugins import Registry
 if TYPE_CHECKING:
     from castwatch.fingerprint.index import FingerprintIndex
 
-Source = str | Path | BinaryIO
+#: What a fingerprinter reads: a path, or an open binary file (named so it is not
+#: mistaken for a source adapter, :class:`castwatch.sources.base.Source`).
+MediaInput = str | Path | BinaryIO
 Metadata = dict[str, str | int | float]
 
 _MAGIC = b"CWFP"
@@ -188,7 +190,7 @@ class Fingerprinter(ABC):
 
     @abstractmethod
     def fingerprint(
-        self, source: Source, *, max_seconds: float | None = None, keyframes_only: bool = True
+        self, source: MediaInput, *, max_seconds: float | None = None, keyframes_only: bool = True
     ) -> Fingerprint:
         """Fingerprint ``source`` (a path, URL or binary file), reading at most ``max_seconds``."""
 

@@ -29,7 +29,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 from urllib.parse import unquote, urlsplit
 
 from castwatch.catalog.credentials import redact_url
@@ -108,37 +108,29 @@ class Capture:
         return json.dumps(self.to_dict(), indent=2)
 
 
-def capture(
-    source: str | Path,
-    *,
-    seconds: float = 10.0,
-    max_bytes: int = 64 * MIB,
-    timeout_s: float = 60.0,
-    evidence_dir: Path,
-    thumbnails: int = 3,
-    options: FetchOptions | None = None,
-    prefer: VariantChoice = "lowest",
-) -> Capture:
+class CaptureOptions(TypedDict, total=False):
+    """The keywords of :func:`capture` beside the source; see :func:`capture_async`."""
+
+    seconds: float
+    max_bytes: int
+    timeout_s: float
+    evidence_dir: Required[Path]
+    thumbnails: int
+    options: FetchOptions | None
+    prefer: VariantChoice
+
+
+def capture(source: str | Path, **options: Unpack[CaptureOptions]) -> Capture:
     """Capture up to ``seconds`` of ``source`` into ``evidence_dir``; see the module doc.
 
-    ``options`` sets the user agent, read timeout and retries for HTTP (its ``max_bytes`` is
-    replaced by this function's); ``prefer`` picks the HLS variant. Raises ``ValueError``
-    for nonsensical arguments, :class:`~castwatch.errors.SourceError` and
+    The keywords and their defaults are :func:`capture_async`'s. ``options`` sets the user
+    agent, read timeout and retries for HTTP (its ``max_bytes`` is replaced by this
+    function's); ``prefer`` picks the HLS variant. Raises ``ValueError`` for nonsensical
+    arguments, :class:`~castwatch.errors.SourceError` and
     :class:`~castwatch.errors.MediaError` subclasses for sources that cannot be captured.
     Runs its own event loop: from async code, await :func:`capture_async` instead.
     """
-    return run_sync(
-        capture_async(
-            source,
-            seconds=seconds,
-            max_bytes=max_bytes,
-            timeout_s=timeout_s,
-            evidence_dir=evidence_dir,
-            thumbnails=thumbnails,
-            options=options,
-            prefer=prefer,
-        )
-    )
+    return run_sync(capture_async(source, **options))
 
 
 async def capture_async(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from castwatch.catalog.credentials import redact_url
 from castwatch.errors import CastwatchError
 from castwatch.fingerprint.capture import capture
+from castwatch.fingerprint.store import StreamTarget, save_verification, stream_targets
 from castwatch.fingerprint.verification import (
     ServiceVerification,
     add_reference,
@@ -28,7 +29,6 @@ from castwatch.fingerprint.verification import (
     verify_source,
 )
 from castwatch.storage.db import Store
-from castwatch.storage.verification import StreamTarget, save_verification, stream_targets
 
 #: Seconds of clean live feed kept as each channel's reference, and of each probe.
 REFERENCE_SECONDS = 12.0

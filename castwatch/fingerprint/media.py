@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from castwatch.errors import CorruptMedia, NoMediaStream
-from castwatch.fingerprint.base import Source
+from castwatch.fingerprint.base import MediaInput
 
 Gray = npt.NDArray[np.uint8]
 #: Pictures are decoded no wider than this: the hashes only look at coarse structure.
@@ -34,7 +34,7 @@ _MAX_BAD_PACKETS = 50
 _OPEN_OPTIONS = {"rw_timeout": "15000000", "timeout": "15000000"}
 
 
-def describe(source: Source) -> str:
+def describe(source: MediaInput) -> str:
     """A short name of ``source`` for messages."""
     if isinstance(source, str | Path):
         return str(source)
@@ -42,7 +42,7 @@ def describe(source: Source) -> str:
 
 
 @contextmanager
-def open_media(source: Source) -> Iterator[av.container.InputContainer]:
+def open_media(source: MediaInput) -> Iterator[av.container.InputContainer]:
     """Open ``source`` for reading; FFmpeg errors become MediaError."""
     target: Any = str(source) if isinstance(source, Path) else source
     options = _OPEN_OPTIONS if isinstance(target, str) and "://" in target else {}
@@ -59,7 +59,7 @@ def open_media(source: Source) -> Iterator[av.container.InputContainer]:
 
 
 def video_frames(
-    source: Source,
+    source: MediaInput,
     *,
     keyframes_only: bool,
     rate: float,
@@ -92,7 +92,7 @@ def video_frames(
 
 
 def audio_samples(
-    source: Source, *, max_seconds: float | None
+    source: MediaInput, *, max_seconds: float | None
 ) -> tuple[float, npt.NDArray[np.float32]]:
     """(start time_s, mono float32 samples at :data:`AUDIO_RATE`) of the first audio stream."""
     with open_media(source) as container:
@@ -118,7 +118,7 @@ def audio_samples(
 
 
 def _decode(
-    container: av.container.InputContainer, stream: Any, source: Source, keyframes_only: bool
+    container: av.container.InputContainer, stream: Any, source: MediaInput, keyframes_only: bool
 ) -> Iterator[Any]:
     bad = decoded = 0
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 import av
 import av.error
@@ -147,25 +147,15 @@ def _decode_video(
 ) -> tuple[float, tuple[bytes, ...]]:
     """Decode every frame: the seconds they hold, and PNGs of the frames numbered in ``picks``."""
     seconds = 0.0
-    decoded = errors = 0
     pngs: list[bytes] = []
     last: av.VideoFrame | None = None
     fallback = 1.0 / float(stream.average_rate or stream.guessed_rate or 25)
-    for packet in _until_error(container.demux(stream)):
-        try:
-            frames = packet.decode()
-        except av.error.FFmpegError:
-            errors += 1
-            if errors > _MAX_DECODE_ERRORS:
-                break
-            continue
-        for frame in frames:
-            base = frame.time_base
-            seconds += float(frame.duration * base) if frame.duration and base else fallback
-            while len(pngs) < len(picks) and decoded >= picks[len(pngs)]:
-                pngs.append(_png(frame))
-            decoded += 1
-            last = frame
+    for decoded, frame in enumerate(_decoded(container, stream)):
+        base = frame.time_base
+        seconds += float(frame.duration * base) if frame.duration and base else fallback
+        while len(pngs) < len(picks) and decoded >= picks[len(pngs)]:
+            pngs.append(_png(frame))
+        last = frame
     if last is not None and len(pngs) < len(picks):
         # Fewer frames decoded than there were packets: the missing picks take the last one.
         pngs += [_png(last)] * (len(picks) - len(pngs))
@@ -174,19 +164,33 @@ def _decode_video(
 
 def _decode_audio(container: av.container.InputContainer, stream: av.AudioStream) -> float:
     seconds = 0.0
+    for frame in _decoded(container, stream):
+        if frame.sample_rate:
+            seconds += frame.samples / frame.sample_rate
+    return seconds
+
+
+@overload
+def _decoded(
+    container: av.container.InputContainer, stream: av.VideoStream
+) -> Iterator[av.VideoFrame]: ...
+@overload
+def _decoded(
+    container: av.container.InputContainer, stream: av.AudioStream
+) -> Iterator[av.AudioFrame]: ...
+def _decoded(container: av.container.InputContainer, stream: Any) -> Iterator[Any]:
+    """The frames of ``stream`` until its end, a demuxing error, or too many bad packets."""
     errors = 0
-    for packet in _until_error(container.demux(stream)):
+    packets: Iterator[Any] = container.demux(stream)
+    for packet in _until_error(packets):
         try:
             frames = packet.decode()
         except av.error.FFmpegError:
             errors += 1
             if errors > _MAX_DECODE_ERRORS:
-                break
+                return
             continue
-        for frame in frames:
-            if frame.sample_rate:
-                seconds += frame.samples / frame.sample_rate
-    return seconds
+        yield from frames
 
 
 def _until_error(packets: Iterator[P]) -> Iterator[P]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from castwatch.catalog.credentials import redact_url
+from castwatch.catalog.credentials import redact_url, split_credentials
 from castwatch.catalog.evidence import EvidenceKind, LedgerEntry
 from castwatch.catalog.progress import Progress, no_progress
 from castwatch.catalog.verification import (
@@ -29,26 +29,26 @@ from castwatch.catalog.verification import (
     reference_key,
     split_reference_key,
 )
-from castwatch.errors import CastwatchError, MediaError
+from castwatch.enforce.custody import file_evidence, stored_item
+from castwatch.errors import CastwatchError, MediaError, NoReferences
 from castwatch.fingerprint import (
     Fingerprint,
     ReferenceLibrary,
     fingerprint_media,
 )
 from castwatch.fingerprint.capture import Capture, capture
-from castwatch.net.policy import FetchOptions
-from castwatch.sources.clients.stalker import resolve_stalker_link, split_stalker_url
-from castwatch.storage.custody import file_evidence, stored_item
-from castwatch.storage.db import Store
-from castwatch.storage.tables import ServiceRow
-from castwatch.storage.verification import (
+from castwatch.fingerprint.store import (
     StreamTarget,
     iter_reference_prints,
     load_reference_prints,
     save_reference,
     save_verification,
+    service_urls,
     stream_targets,
 )
+from castwatch.net.policy import FetchOptions
+from castwatch.sources.clients.stalker import resolve_stalker_link
+from castwatch.storage.db import Store
 
 #: Seconds of stream a verification probe reads by default.
 PROBE_SECONDS = 10.0
@@ -64,11 +64,7 @@ def load_library(store: Store) -> ReferenceLibrary:
     """Every stored reference in one in-memory library, ready to query."""
     library = ReferenceLibrary()
     for info, prints in iter_reference_prints(store):
-        library.add(
-            info.key,
-            {name: Fingerprint.from_bytes(data) for name, data in prints.items()},
-            window_s=info.window_s if info.live else None,
-        )
+        library.add(info.key, prints, window_s=info.window_s if info.live else None)
     return library
 
 
@@ -156,7 +152,7 @@ def add_reference(
         sha256=sha256,
         fingerprinters=tuple(sorted(prints)),
     )
-    save_reference(store, info, {name: fp.to_bytes() for name, fp in prints.items()})
+    save_reference(store, info, prints)
     return info
 
 
@@ -209,10 +205,7 @@ def follow_reference(
         )
         file_capture(store, taken, f"live reference capture of channel {channel_id}")
         fresh = fingerprint_media(taken.path, keyframes_only=False)
-        stored = {
-            name: Fingerprint.from_bytes(data)
-            for name, data in load_reference_prints(store, "channel", channel_id).items()
-        }
+        stored = load_reference_prints(store, "channel", channel_id)
         prints = {
             kind: merge_window(stored[kind], fp, window_s) if kind in stored else fp
             for kind, fp in fresh.items()
@@ -228,7 +221,7 @@ def follow_reference(
             sha256=taken.sha256,
             fingerprinters=tuple(sorted(prints)),
         )
-        save_reference(store, info, {kind: fp.to_bytes() for kind, fp in prints.items()})
+        save_reference(store, info, prints)
         if on_update is not None:
             on_update(info)
         done += 1
@@ -297,13 +290,6 @@ def verify_source(
     return result
 
 
-def _service_urls(store: Store, service_id: int) -> tuple[str, ...]:
-    """The URLs the user gave for a service (redacted: only their host and port matter)."""
-    with store.session() as session:
-        row = session.get(ServiceRow, service_id)
-        return tuple(row.base_urls) if row is not None else ()
-
-
 def _playable(
     target: StreamTarget, claim: tuple[str, str] | None, options: FetchOptions
 ) -> tuple[str, VerificationResult | None]:
@@ -323,7 +309,7 @@ def _playable(
         )  # fmt: skip
     except CastwatchError as exc:
         return target.url, VerificationResult(
-            source=split_stalker_url(redact_url(target.url))[0],
+            source=split_credentials(redact_url(target.url))[0],
             confirmed=False,
             verified_at=datetime.now(UTC),
             claimed_kind=claim[0] if claim else None,
@@ -421,7 +407,7 @@ def service_fetch_options(
     """``options`` (or the verification defaults) trusting only the service's own URLs."""
     return replace(
         options or FetchOptions(timeout=15.0, retries=2, backoff=0.25),
-        trusted_urls=_service_urls(store, service_id),
+        trusted_urls=service_urls(store, service_id),
     )
 
 
@@ -458,7 +444,7 @@ def verify_target(
         store=store,
     )
     if target.stalker is not None:
-        result.source = split_stalker_url(result.source)[0]
+        result.source = split_credentials(result.source)[0]
     result.service_id = service_id
     result.snapshot_id = snapshot_id
     result.entry_id = target.entry_id
@@ -467,16 +453,25 @@ def verify_target(
 
 def verify_stream(
     store: Store,
-    library: ReferenceLibrary,
     source: str,
     *,
     evidence_dir: Path,
     seconds: float = PROBE_SECONDS,
     claimed: tuple[str, str] | None = None,
     options: FetchOptions | None = None,
+    library: ReferenceLibrary | None = None,
 ) -> VerificationResult:
-    """Verify one file or stream URL against ``library`` and store the result (``castwatch
-    verify FILE|URL``); the probe and its thumbnails are filed in the evidence ledger."""
+    """Verify one file or stream URL and store the result (``castwatch verify FILE|URL``).
+
+    Matched against ``library``, by default every stored reference (:class:`NoReferences`
+    when there is none); the probe and its thumbnails are filed in the evidence ledger.
+    """
+    if library is None:
+        library = load_library(store)
+    if not len(library):
+        raise NoReferences(
+            "no references stored: add one with `castwatch ref add FILE --channel ID`"
+        )
     result = verify_source(
         library,
         source,

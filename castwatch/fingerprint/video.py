@@ -29,7 +29,7 @@ from castwatch.fingerprint.base import (
     Fingerprint,
     Fingerprinter,
     Match,
-    Source,
+    MediaInput,
     register,
 )
 from castwatch.fingerprint.index_video import VideoIndex
@@ -64,7 +64,7 @@ class VideoFingerprinter(Fingerprinter):
     index_class = VideoIndex
 
     def fingerprint(
-        self, source: Source, *, max_seconds: float | None = None, keyframes_only: bool = True
+        self, source: MediaInput, *, max_seconds: float | None = None, keyframes_only: bool = True
     ) -> Fingerprint:
         crops = CROPS if keyframes_only else CROPS[:1]
         times: list[float] = []

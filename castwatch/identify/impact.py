@@ -19,13 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
+from castwatch.catalog.store_queries import entry_columns
 from castwatch.identify.registries.holders import resolve_claims
+from castwatch.identify.store import work_holders
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service, find_snapshot, in_snapshot
 from castwatch.storage.reference import load_channels, load_holders, load_identifications
-from castwatch.storage.tables import EntryRow, WorkRow
 
 
 @dataclass(slots=True)
@@ -92,25 +90,29 @@ class ImpactReport:
             )
         return note
 
+    def to_dict(self) -> dict[str, Any]:
+        """The ``castwatch impact --json`` document: every holder with all its evidence."""
+        return {
+            "service": self.service,
+            "snapshot": self.snapshot,
+            "identified_entries": self.identified_entries,
+            "market": list(self.market),
+            "territory_note": self.territory_note,
+            "holders": [holder.as_dict() for holder in self.holders],
+        }
+
 
 def rights_impact(
     store: Store, service_name: str, snapshot_id: int | None = None, holder: str | None = None
 ) -> ImpactReport:
     """Rank holders by what the snapshot carries of theirs (run ``identify`` first)."""
-    with store.session() as session:
-        service = find_service(session, service_name)
-        snapshot = find_snapshot(session, service, snapshot_id)
-        entries = {
-            row.id: row
-            for row in session.execute(
-                select(
-                    EntryRow.id, EntryRow.key, EntryRow.kind, EntryRow.name, EntryRow.group_name
-                ).where(in_snapshot(snapshot))
-            )
-        }
+    listed = entry_columns(
+        store, service_name, snapshot_id, ("id", "key", "kind", "name", "group_name")
+    )
+    entries = {row.id: row for row in listed.rows}
     found = [
         (entry_id, ident)
-        for entry_id, ident in load_identifications(store, snapshot.id)
+        for entry_id, ident in load_identifications(store, listed.snapshot_id)
         if ident.target_id and entry_id in entries
     ]
     holders = load_holders(store)
@@ -157,7 +159,7 @@ def rights_impact(
         wanted = holder.casefold()
         aliases = {h.name: {h.name.casefold(), *(a.casefold() for a in h.aliases)} for h in holders}
         ranked = [i for i in ranked if wanted in aliases.get(i.holder, {i.holder.casefold()})]
-    return ImpactReport(service.name, snapshot.id, len(found), ranked, market)
+    return ImpactReport(listed.service, listed.snapshot_id, len(found), ranked, market)
 
 
 #: A panel's country prefix: ``FR|``, ``|UK|``, ``[DE]``, ``AR:``, ``ES -``, ``┃IT┃``.
@@ -212,15 +214,9 @@ def _work_holders(
         for claim in h.claims:
             if claim.kind == "work" and claim.value in work_ids:
                 result[claim.value].append((h.name, tuple(claim.territories)))
-    ids = sorted(work_ids)
-    with store.session() as session:
-        for start in range(0, len(ids), 500):
-            rows = session.execute(
-                select(WorkRow.id, WorkRow.holder).where(WorkRow.id.in_(ids[start : start + 500]))
-            )
-            for work_id, name in rows:
-                if name:
-                    holder = canonical.get(name.casefold(), name)
-                    if all(holder != known for known, _ in result[work_id]):
-                        result[work_id].append((holder, ()))
+    for work_id, name in work_holders(store, work_ids).items():
+        if name:
+            holder = canonical.get(name.casefold(), name)
+            if all(holder != known for known, _ in result[work_id]):
+                result[work_id].append((holder, ()))
     return result

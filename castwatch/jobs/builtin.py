@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from castwatch.catalog.credentials import Credentials
 from castwatch.catalog.verification import VerificationResult, reference_key
 from castwatch.errors import NotFound
+from castwatch.fingerprint.store import StreamTarget, add_verification
 from castwatch.jobs.kinds import JobContext, JobKind, register_job_kind
 from castwatch.storage.db import Store
-from castwatch.storage.verification import StreamTarget, add_verification
 
 CHECK_STREAM = "check-stream"
 INGEST = "ingest"
@@ -65,6 +65,7 @@ class CheckStream(JobKind):
     name = CHECK_STREAM
 
     def run(self, context: JobContext, payload: dict[str, Any]) -> Any:
+        from castwatch.alerts.detect import for_check
         from castwatch.fingerprint.verification import (
             service_fetch_options,
             verify_target,
@@ -83,10 +84,16 @@ class CheckStream(JobKind):
             seconds=float(payload.get("seconds", 10.0)),
             options=service_fetch_options(store, service_id),
         )
-        return result, verdict(result, known)
+        found = verdict(result, known)
+        # Found here, stored by commit: an alert is raised exactly when the result is.
+        alerts = for_check(
+            store, str(payload["service"]), target.entry_id, found, result.claimed_id,
+            result.matched_id, {"score": result.score, "capture_sha256": result.capture_sha256},
+        )  # fmt: skip
+        return result, found, alerts
 
     def commit(self, session: Session, payload: dict[str, Any], outcome: Any) -> dict[str, Any]:
-        result, found = outcome
+        result, found, alerts = outcome
         verification_id = add_verification(session, result)
         return {
             "verdict": found,
@@ -95,11 +102,12 @@ class CheckStream(JobKind):
             "matched": result.matched_id,
             "score": result.score,
             "error": result.error,
+            "alerts": len(alerts.raise_in(session)),
         }
 
     @staticmethod
     def _target(context: JobContext, payload: dict[str, Any]) -> tuple[int, int, StreamTarget]:
-        from castwatch.storage.verification import stream_targets
+        from castwatch.fingerprint.store import stream_targets
 
         service, snapshot = str(payload["service"]), payload.get("snapshot")
         key = f"targets:{service}:{snapshot}"
@@ -118,8 +126,8 @@ class CheckStream(JobKind):
 
     @staticmethod
     def _library(context: JobContext) -> tuple[Any, set[str]]:
+        from castwatch.fingerprint.store import list_references
         from castwatch.fingerprint.verification import load_library
-        from castwatch.storage.verification import list_references
 
         # References change while a worker lives (a capture, a refresh): reload when their
         # list does, which is cheap to read, unlike the fingerprints.
@@ -155,6 +163,7 @@ class Ingest(JobKind):
     name = INGEST
 
     def run(self, context: JobContext, payload: dict[str, Any]) -> Any:
+        from castwatch.alerts.detect import for_ingest
         from castwatch.identify.snapshot import identify_snapshot
         from castwatch.sources.ingest import ingest
 
@@ -169,4 +178,11 @@ class Ingest(JobKind):
             "removed": summary.removed,
             "changed": summary.changed,
             "identified": identified.as_dict(),
-        }
+            "alerts": for_ingest(store, summary.service, summary.id, summary.entries,
+                                 summary.added, summary.removed),
+        }  # fmt: skip
+
+    def commit(self, session: Session, payload: dict[str, Any], outcome: Any) -> dict[str, Any]:
+        # The snapshot is stored by the ingest itself; the alerts it raised, with the result.
+        summary = dict(outcome)
+        return summary | {"alerts": len(summary["alerts"].raise_in(session))}

@@ -27,6 +27,8 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from castwatch.catalog.progress import Progress, no_progress
 from castwatch.config import Settings
 from castwatch.errors import CastwatchError
@@ -150,12 +152,24 @@ class _Executor:
                 return reply
             if not process.is_alive():
                 break
-            if not renew(store, held, options.lease_s):
+            if not _still_ours(store, held, options.lease_s):
                 self.kill()
                 return "lost", ""
         code = process.exitcode
         self.kill()
         return "error", f"the process running {held.kind} {held.target} died (exit code {code})"
+
+
+def _still_ours(store: Store, held: Claim, lease_s: float) -> bool:
+    """Renew ``held``'s lease; False when the job was taken from us.
+
+    A database that cannot be reached right now does not stop the job: finishing is guarded
+    by the claim token, so the result is stored if nobody took the job over meanwhile.
+    """
+    try:
+        return renew(store, held, lease_s)
+    except (OperationalError, InterfaceError):
+        return True
 
 
 def _settle(store: Store, held: Claim, reply: tuple[str, Any], options: EngineOptions) -> str:

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from castwatch.alerts.delivery import deliver_due
+from castwatch.catalog.progress import Progress, no_progress
+from castwatch.catalog.store_queries import find_service
 from castwatch.catalog.verification import reference_key
 from castwatch.config import Settings
 from castwatch.errors import ConfigError
+from castwatch.fingerprint.store import StreamTarget, list_references, stream_targets
 from castwatch.jobs.builtin import CHECK_STREAM, check_stream_payload
 from castwatch.jobs.engine import EngineOptions, run_jobs
-from castwatch.jobs.queue import NewJob, enqueue, list_jobs
+from castwatch.jobs.queue import JobInfo, NewJob, enqueue, list_jobs
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service
-from castwatch.storage.verification import StreamTarget, list_references, stream_targets
 
 #: ``--streams`` words; anything else is a comma-separated list of entry ids or names.
 STREAM_CHOICES = ("all", "identified", "claimed")
@@ -114,26 +116,42 @@ class PassResult:
         }
 
 
-def run_once(
-    settings: Settings,
-    service: str,
-    *,
-    streams: str = "all",
-    probe_seconds: float = 10.0,
-    options: EngineOptions | None = None,
-) -> PassResult:
-    """Queue a pass for a slot of its own and run it to the end on the embedded engine.
+ENGINES = ("embedded", "celery")
 
-    ``errors`` counts checks that could not be completed (the job ended ``dead``, or the
-    probe was captured but could not be checked); ``dark`` counts streams that gave nothing
-    to capture.
+
+def run_pass_jobs(
+    settings: Settings,
+    job_ids: list[int],
+    *,
+    engine: str = "embedded",
+    options: EngineOptions | None = None,
+    progress: Progress = no_progress,
+) -> None:
+    """Run ``job_ids`` to the end on ``engine``: the embedded workers or Celery's."""
+    chosen = options or EngineOptions()
+    if engine == "embedded":
+        run_jobs(settings, job_ids, chosen, progress)
+        return
+    if engine != "celery":
+        raise ConfigError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    try:
+        # Imported only here: Celery and its broker client are for the distributed engine.
+        from castwatch.jobs.celery_engine import run_jobs as run_on_celery
+    except ImportError as exc:
+        raise ConfigError(
+            f"the Celery engine is not available ({exc}): install castwatch with Celery, "
+            "or use --engine embedded"
+        ) from None
+    run_on_celery(settings, job_ids, chosen, progress)
+
+
+def tally(service: str, slot: str, jobs: list[JobInfo]) -> PassResult:
+    """What the ``check-stream`` jobs of one pass found.
+
+    ``errors`` counts checks that could not be completed (the job ended ``dead`` or is not
+    finished, or the probe was captured but could not be checked); ``dark`` counts streams
+    that gave nothing to capture.
     """
-    started = time.monotonic()
-    slot = f"once-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    with Store.open(settings) as store:
-        ids = queue_pass(store, service, slot, streams=streams, probe_seconds=probe_seconds)
-        run_jobs(settings, ids, options or EngineOptions())
-        jobs = list_jobs(store, job_ids=ids)
     outcome = PassResult(service=service, slot=slot)
     for job in jobs:
         found = (job.result or {}).get("verdict") if job.state == "done" else None
@@ -141,12 +159,39 @@ def run_once(
             outcome.probed += 1
             outcome.counts[found] += 1
         else:
-            # Dead (no result at all) or a probe that could not be checked.
             outcome.probed += job.state == "done"
             outcome.errors += 1
         outcome.streams.append(
             {"job": job.id, "target": job.target, "state": job.state, "error": job.error}
             | {key: (job.result or {}).get(key) for key in ("verdict", "claimed", "matched")}
         )
+    return outcome
+
+
+def run_once(
+    settings: Settings,
+    service: str,
+    *,
+    streams: str = "all",
+    probe_seconds: float = 10.0,
+    engine: str = "embedded",
+    options: EngineOptions | None = None,
+    progress: Progress = no_progress,
+) -> PassResult:
+    """Queue a pass for a slot of its own and run it to the end on ``engine`` (see
+    :func:`tally` for what the counts mean)."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if probe_seconds <= 0:
+        raise ConfigError("--probe-seconds must be positive")
+    started = time.monotonic()
+    slot = f"once-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    with Store.open(settings) as store:
+        ids = queue_pass(store, service, slot, streams=streams, probe_seconds=probe_seconds)
+        run_pass_jobs(settings, ids, engine=engine, options=options, progress=progress)
+        jobs = list_jobs(store, job_ids=ids)
+        # The pass's alerts leave now; one that cannot is kept in the outbox for later.
+        deliver_due(store)
+    outcome = tally(service, slot, jobs)
     outcome.seconds = time.monotonic() - started
     return outcome

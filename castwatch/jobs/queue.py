@@ -24,8 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from castwatch.errors import NotFound
+from castwatch.jobs.tables import JobRow
 from castwatch.storage.db import Store
-from castwatch.storage.tables import JobRow
 
 STATES = ("queued", "running", "done", "failed", "dead")
 #: States of a job that is not finished yet.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import threading
-from types import TracebackType
 
 __all__ = ["BUDGET_ENV", "ByteBudget", "Hold", "process_budget"]
 
@@ -72,24 +71,14 @@ class Hold:
     def __enter__(self) -> Hold:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.give(self.size)
 
     # Also usable in ``async with``, beside the response it belongs to.
     async def __aenter__(self) -> Hold:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.give(self.size)
 
 

@@ -20,12 +20,12 @@ import gc
 import ssl
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterator, Mapping
 from contextlib import aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpcore
 import httpx
@@ -48,6 +48,8 @@ from castwatch.net.policy import FetchOptions, NetPolicy
 from castwatch.net.transport import PinnedResolver, PolicyBackend
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
+#: The answers a POST counts as accepted.
+_SUCCESS = frozenset(range(200, 300))
 T = TypeVar("T")
 
 
@@ -153,7 +155,21 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
 
-class HttpClient:
+class AsyncClosing(ABC):
+    """A client ``async with`` closes on the way out; a subclass defines :meth:`aclose`."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release the connections held."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class HttpClient(AsyncClosing):
     """An async HTTP client with castwatch's limits. Use as ``async with HttpClient(opts)``.
 
     ``policy`` is the network policy (shared when several clients read one service, as the
@@ -200,15 +216,8 @@ class HttpClient:
         self._rate = RateLimiter(options.max_rps)
         self.requests = 0
 
-    async def __aenter__(self) -> HttpClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def aclose(self) -> None:
+        """Close every connection; the client may be used again (it reconnects)."""
         for client in self._clients:
             await client.aclose()
         self._clients.clear()
@@ -270,6 +279,24 @@ class HttpClient:
             await asyncio.sleep(self.options.backoff * (2**attempt))
             attempt += 1
 
+    async def post(
+        self, url: str, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """POST ``body`` once; :class:`HttpStatusError` for an answer outside 2xx.
+
+        No retries: a POST may not be idempotent, so the caller decides (the alert outbox
+        re-sends on its own schedule).
+        """
+        async with self._slots:
+            await self._rate.wait()
+            try:
+                async with asyncio.timeout(self.options.deadline):
+                    return await self._get_once(
+                        url, None, headers, _SUCCESS, method="POST", content=body
+                    )
+            except TimeoutError:
+                raise self._past_deadline(url) from None
+
     def _past_deadline(self, url: str) -> SourceTimeout:
         # The read timeout only bounds the gap between bytes: a server dripping one byte
         # every few seconds never trips it. The deadline bounds the whole exchange.
@@ -285,8 +312,14 @@ class HttpClient:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
         ok: frozenset[int],
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> Response:
-        async with self._open(url, params, headers) as response, self.budget.hold() as hold:
+        async with (
+            self._open(url, params, headers, method=method, content=content) as response,
+            self.budget.hold() as hold,
+        ):
             if response.status_code not in ok:
                 raise HttpStatusError(
                     f"server answered HTTP {response.status_code}",
@@ -376,6 +409,9 @@ class HttpClient:
         url: str,
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> AsyncIterator[httpx.Response]:
         self.requests += 1
         self.policy.note_request(url)
@@ -385,7 +421,11 @@ class HttpClient:
                 url, timeout=self.options.timeout, max_redirects=self.options.max_redirects
             ):
                 async with client.stream(
-                    "GET", url, params=dict(params) if params else None, headers=headers
+                    method,
+                    url,
+                    params=dict(params) if params else None,
+                    headers=headers,
+                    content=content,
                 ) as response:
                     yield response
         finally:

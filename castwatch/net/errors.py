@@ -46,20 +46,19 @@ def map_httpx_errors(
         raise RedirectLoop(f"more than {max_redirects} redirects", redact_url(url)) from None
     except httpx.TimeoutException as exc:
         if received is None:
-            message = f"no answer within {timeout:g} s ({type(exc).__name__})"
-        else:
-            message = f"stalled after {received():,} bytes (no data for {timeout:g} s)"
-        raise SourceTimeout(message, redact_url(url)) from None
+            raise SourceTimeout(
+                f"no answer within {timeout:g} s ({type(exc).__name__})", redact_url(url)
+            ) from None
+        raise SourceTimeout(
+            f"stalled after {received():,} bytes (no data for {timeout:g} s)", redact_url(url)
+        ) from None
     except httpx.RemoteProtocolError as exc:
-        if received is None:
-            message = f"connection closed mid-answer: {exc}"
-        else:
-            message = f"connection closed after {received():,} bytes: {exc}"
-        raise TruncatedResponse(message, redact_url(url)) from None
+        said = "mid-answer" if received is None else f"after {received():,} bytes"
+        raise TruncatedResponse(f"connection closed {said}: {exc}", redact_url(url)) from None
     except httpx.TransportError as exc:
-        reason = str(exc) or type(exc).__name__
         if received is None:
-            message = f"could not reach the server: {reason}"
-        else:
-            message = f"transfer failed after {received():,} bytes: {exc}"
-        raise FetchError(message, redact_url(url)) from None
+            reason = str(exc) or type(exc).__name__
+            raise FetchError(f"could not reach the server: {reason}", redact_url(url)) from None
+        raise FetchError(
+            f"transfer failed after {received():,} bytes: {exc}", redact_url(url)
+        ) from None

@@ -24,7 +24,6 @@ import re
 import time
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, replace
-from types import TracebackType
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ import m3u8  # type: ignore[import-untyped]  # no py.typed marker; its use stays
 
 from castwatch.catalog.credentials import redact_url
 from castwatch.errors import EncryptedMedia, ProtocolError, ResponseTooLarge, SourceTimeout
-from castwatch.net.client import HttpClient, Response
+from castwatch.net.client import AsyncClosing, HttpClient, Response
 from castwatch.net.policy import FetchOptions, NetPolicy
 
 #: Which variant of a master playlist to follow.
@@ -191,15 +190,17 @@ def _refuse_keys(keys: Sequence[object], shown: str, where: str) -> None:
             )
 
 
+def _refuse_over(count: int, limit: int, playlist: str, items: str, shown: str) -> None:
+    if count > limit:
+        raise ProtocolError(
+            f"{playlist} lists {count:,} {items}, over the limit of {limit:,}", shown
+        )
+
+
 def _master(parsed: m3u8.M3U8, url: str, shown: str, limits: HlsLimits) -> MasterPlaylist:
     _refuse_keys(parsed.session_keys or [], shown, "the master playlist (EXT-X-SESSION-KEY)")
     entries = parsed.playlists
-    if len(entries) > limits.max_variants:
-        raise ProtocolError(
-            f"master playlist lists {len(entries):,} variants, over the limit of "
-            f"{limits.max_variants:,}",
-            shown,
-        )
+    _refuse_over(len(entries), limits.max_variants, "master playlist", "variants", shown)
     variants = []
     for entry in entries:
         info = entry.stream_info
@@ -220,12 +221,7 @@ def _master(parsed: m3u8.M3U8, url: str, shown: str, limits: HlsLimits) -> Maste
 
 def _media(parsed: m3u8.M3U8, url: str, shown: str, limits: HlsLimits) -> MediaPlaylist:
     entries = parsed.segments
-    if len(entries) > limits.max_segments:
-        raise ProtocolError(
-            f"media playlist lists {len(entries):,} segments, over the limit of "
-            f"{limits.max_segments:,}",
-            shown,
-        )
+    _refuse_over(len(entries), limits.max_segments, "media playlist", "segments", shown)
     if not entries and not parsed.is_endlist and not parsed.target_duration:
         # Neither a segment nor a media tag: an M3U of channels, not HLS.
         raise ProtocolError("playlist lists neither HLS segments nor variants", shown)
@@ -288,7 +284,7 @@ def refuse_protected_init(init: bytes, url: str) -> None:
             )
 
 
-class HlsClient:
+class HlsClient(AsyncClosing):
     """Reads HLS from one service. Use as ``async with HlsClient(options) as hls``.
 
     Playlists and segments go through two :class:`HttpClient`\\ s: playlists capped at
@@ -308,17 +304,10 @@ class HlsClient:
         )
         self._segments = HttpClient(options, policy=policy)
 
-    async def __aenter__(self) -> HlsClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._playlists.__aexit__(exc_type, exc, tb)
-        await self._segments.__aexit__(exc_type, exc, tb)
+    async def aclose(self) -> None:
+        """Close the playlist and segment clients' connections."""
+        await self._playlists.aclose()
+        await self._segments.aclose()
 
     @property
     def requests(self) -> int:

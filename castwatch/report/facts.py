@@ -18,19 +18,19 @@ from pathlib import Path
 from castwatch.catalog.cases import Case
 from castwatch.catalog.evidence import LedgerEntry
 from castwatch.catalog.notices import Notice
+from castwatch.catalog.store_queries import find_service, find_snapshot
 from castwatch.catalog.tracking import TargetKind, WatchTarget
 from castwatch.catalog.verification import VerificationResult, reference_key
+from castwatch.enforce.ledger_check import VerifyReport, verify_ledger
+from castwatch.enforce.store import load_case
+from castwatch.enforce.store_ledger import iter_entries
+from castwatch.enforce.store_notices import EndpointSeen, endpoints_seen, list_notices
+from castwatch.enforce.store_tracking import list_targets, load_checks
 from castwatch.enforce.tracking import TakedownReport, takedown_report
-from castwatch.enforce.verify import VerifyReport, verify_ledger
 from castwatch.errors import CastwatchError
+from castwatch.fingerprint.store import list_references, load_verifications
 from castwatch.identify.impact import HolderImpact, ImpactReport, rights_impact
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement import load_case
-from castwatch.storage.enforcement_ledger import iter_entries
-from castwatch.storage.enforcement_notices import EndpointSeen, endpoints_seen, list_notices
-from castwatch.storage.enforcement_tracking import list_targets, load_checks
-from castwatch.storage.queries import find_service, find_snapshot
-from castwatch.storage.verification import list_references, load_verifications
 
 _PNG = b"\x89PNG\r\n\x1a\n"
 _MAX_IMAGE = 4 << 20

@@ -149,8 +149,12 @@ def live_sequence(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // SEGMENT_S)
 
 
-def live_playlist(prefix: str, now: float | None = None) -> bytes:
-    """The live media playlist at ``now``: the last :data:`WINDOW` complete segments."""
+def live_playlist(prefix: str, now: float | None = None, ended: bool = False) -> bytes:
+    """The live media playlist at ``now``: the last :data:`WINDOW` complete segments.
+
+    ``ended`` (a frozen clock) closes it with ``EXT-X-ENDLIST``: no segment will ever follow,
+    and a reader that waited for one would stall until its own timeout.
+    """
     last = live_sequence(now) - 1
     first = last - WINDOW + 1
     lines = [
@@ -163,6 +167,8 @@ def live_playlist(prefix: str, now: float | None = None) -> bytes:
         if sequence != first and _programme_time(sequence) == 0:
             lines.append("#EXT-X-DISCONTINUITY")  # midnight: the programme starts over
         lines += [f"#EXTINF:{SEGMENT_S:.3f},", f"{prefix}{sequence}.ts"]
+    if ended:
+        lines.append("#EXT-X-ENDLIST")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -244,6 +250,10 @@ class SimMedia:
         #: Set when the server shuts down: endless streams end.
         self._stopping = stopping
 
+    @property
+    def _frozen(self) -> bool:
+        return self._config.frozen_clock is not None
+
     def _now(self) -> float:
         """Live time: the clock, or the configured frozen instant."""
         frozen = self._config.frozen_clock
@@ -316,9 +326,14 @@ class SimMedia:
         if extension == "m3u8":
             prefix = f"/hls/{quote(self._config.username, safe='')}/"
             prefix += f"{quote(self._config.password, safe='')}/{stream_id}/"
-            return Reply(200, PLAYLIST_TYPE, (live_playlist(prefix, self._now()),), "playlist")
-        first = live_sequence(self._now()) - BURST
-        burst = [await self._feed_segment(stream_id, first + n) for n in range(BURST)]
+            playlist = live_playlist(prefix, self._now(), self._frozen)
+            return Reply(200, PLAYLIST_TYPE, (playlist,), "playlist")
+        # A frozen clock: the playlist's window (what its HLS reader gets), then the end;
+        # one segment up front and the rest as the reader keeps reading, so a short probe
+        # costs the encodes it reads.
+        first = live_sequence(self._now()) - (WINDOW if self._frozen else BURST)
+        count = 1 if self._frozen else BURST
+        burst = [await self._feed_segment(stream_id, first + n) for n in range(count)]
         reply = Reply(200, TS_TYPE, tuple(burst), "text")
 
         async def run(send: Send, receive: Receive) -> None:
@@ -329,15 +344,24 @@ class SimMedia:
     async def _stream(
         self, send: Send, receive: Receive, burst: Reply, stream_id: int, first: int
     ) -> None:
-        """Send the burst, then each segment as soon as the clock completes it, for ever."""
+        """Send the burst, then each segment as soon as the clock completes it, for ever.
+
+        With a frozen clock the stream ends cleanly after the playlist's window: waiting for
+        a segment the clock never completes stalled every reader until its own timeout (a
+        probe longer than the burst came back "dark" instead of with the media there is).
+        """
         await send_start(send, 200, TS_TYPE, None)
         watch = DisconnectWatch(receive)
         try:
             for piece in burst.pieces:
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
             sequence = first + len(burst.pieces)
+            end = first + WINDOW if self._frozen else None
             while not watch.gone and not self._stopping.is_set():
-                if self._now() < (sequence + 1) * SEGMENT_S:
+                if end is not None:
+                    if sequence >= end:
+                        break
+                elif self._now() < (sequence + 1) * SEGMENT_S:
                     await asyncio.sleep(0.1)
                     continue
                 body = await self._feed_segment(stream_id, sequence)
@@ -368,7 +392,8 @@ class SimMedia:
         if channel not in self._key_set:
             return _not_found()
         if name == "index.m3u8":
-            return Reply(200, PLAYLIST_TYPE, (live_playlist("", self._now()),), "playlist")
+            playlist = live_playlist("", self._now(), self._frozen)
+            return Reply(200, PLAYLIST_TYPE, (playlist,), "playlist")
         sequence = _segment_sequence(name, self._now())
         if sequence is None:
             return _not_found()

@@ -6,17 +6,16 @@ The child is ``python -m castwatch.sim --json``; its first stdout line carries t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import selectors
 import signal
 import subprocess
 import sys
 import time
-from types import TracebackType
-from typing import IO, Self, Unpack
+from typing import IO, Self
 
-from castwatch.sim.config import SimConfig, SimOptions, loopback_host
+from castwatch.sim.config import SimConfig
+from castwatch.sim.lifecycle import SimPanel
 
 
 def command_line(config: SimConfig, port: int = 0, python: str = sys.executable) -> list[str]:
@@ -31,27 +30,17 @@ def command_line(config: SimConfig, port: int = 0, python: str = sys.executable)
     return argv
 
 
-class SimProcess:
+class SimProcess(SimPanel):
     """A simulated panel in a child process; a context manager like :class:`SimServer`."""
 
-    def __init__(
-        self,
-        config: SimConfig | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        **options: Unpack[SimOptions],
-    ) -> None:
-        self.config = dataclasses.replace(config or SimConfig(), **options)
-        loopback_host(host)  # refuse early, in this process, with the same message
-        self._port = port
+    def _prepare(self) -> None:
         self._process: subprocess.Popen[str] | None = None
         self.urls: dict[str, str] = {}
 
     def start(self, timeout: float = 60.0) -> Self:
         """Start the child and wait for its URL line (generation of a big catalog included)."""
         self._process = subprocess.Popen(
-            command_line(self.config, self._port), stdout=subprocess.PIPE, text=True
+            command_line(self.config, self._requested_port), stdout=subprocess.PIPE, text=True
         )
         assert self._process.stdout is not None
         line = _read_line(self._process.stdout, timeout)
@@ -77,17 +66,6 @@ class SimProcess:
         if process.stdout is not None:
             process.stdout.close()
         return process.returncode
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _read_line(stream: IO[str], timeout: float) -> str:

@@ -9,6 +9,7 @@ never hold a double quote (panels strip them there), so titles after the comma k
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain, islice
 from urllib.parse import quote
 
 from castwatch.sim.catalog import SimCatalog
@@ -57,9 +58,19 @@ def iter_m3u(catalog: SimCatalog, base_url: str, username: str, password: str) -
     guide = f"{base}/xmltv.php?username={user}&password={secret}"
     yield f'#EXTM3U url-tvg="{guide}" x-tvg-url="{guide}"\n'
     groups = {cid: _attribute(name) for cid, name in catalog.category_names.items()}
-    entries: list[str] = []
+    entries = chain(
+        _live_entries(catalog, groups, base, f"{base}/live/{user}/{secret}/"),
+        _film_entries(catalog, groups, f"{base}/movie/{user}/{secret}/"),
+        _episode_entries(catalog, groups, f"{base}/series/{user}/{secret}/"),
+    )
+    # Entries go out ENTRIES_PER_CHUNK at a time: one write per entry would be slow.
+    while chunk := "".join(islice(entries, ENTRIES_PER_CHUNK)):
+        yield chunk
 
-    prefix = f"{base}/live/{user}/{secret}/"
+
+def _live_entries(
+    catalog: SimCatalog, groups: dict[int, str], base: str, prefix: str
+) -> Iterator[str]:
     for channel in catalog.live:
         sid = channel.stream_id
         extra = (
@@ -72,40 +83,31 @@ def iter_m3u(catalog: SimCatalog, base_url: str, username: str, password: str) -
             options = f"#EXTVLCOPT:http-user-agent={_USER_AGENTS[sid % 3]}\n"
             if sid % REFERRER_EVERY == 0:
                 options += f"#EXTVLCOPT:http-referrer={base}/\n"
-        entries.append(
+        yield (
             f'#EXTINF:-1 tvg-id="{channel.epg_channel_id}" tvg-name="{_attribute(channel.name)}" '
             f'tvg-logo="{channel.logo}"{extra} group-title="{groups[channel.category_id]}",'
             f"{channel.name}\n{options}{prefix}{sid}.ts\n"
         )
-        if len(entries) == ENTRIES_PER_CHUNK:
-            yield "".join(entries)
-            entries.clear()
 
-    prefix = f"{base}/movie/{user}/{secret}/"
+
+def _film_entries(catalog: SimCatalog, groups: dict[int, str], prefix: str) -> Iterator[str]:
     for film in catalog.films:
         sid = film.stream_id
-        entries.append(
+        yield (
             f'#EXTINF:-1 tvg-id="" tvg-name="{_attribute(film.name)}" '
             f'tvg-logo="{POSTER_BASE}{sid}.jpg" '
             f'group-title="{groups[film.category_id]}",{film.name}\n'
             f"{prefix}{sid}.{film.container_extension}\n"
         )
-        if len(entries) == ENTRIES_PER_CHUNK:
-            yield "".join(entries)
-            entries.clear()
 
-    prefix = f"{base}/series/{user}/{secret}/"
+
+def _episode_entries(catalog: SimCatalog, groups: dict[int, str], prefix: str) -> Iterator[str]:
     for show in catalog.series:
         head = (
             f'tvg-logo="{COVER_BASE}{show.series_id}.jpg" group-title="{groups[show.category_id]}",'
         )
         for episode in show.episodes:
-            entries.append(
+            yield (
                 f'#EXTINF:-1 tvg-id="" tvg-name="{_attribute(episode.title)}" {head}'
                 f"{episode.title}\n{prefix}{episode.episode_id}.{episode.container_extension}\n"
             )
-            if len(entries) == ENTRIES_PER_CHUNK:
-                yield "".join(entries)
-                entries.clear()
-    if entries:
-        yield "".join(entries)

@@ -6,29 +6,27 @@ starts, so the address is known, and put in every URL the panel hands out, from 
 
 from __future__ import annotations
 
-import dataclasses
-import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
-from types import FrameType, TracebackType
-from typing import Any, Self, Unpack
+from typing import Any, Self
 
 import uvicorn
 
 from castwatch.sim.app import SimApp
 from castwatch.sim.catalog import cached_catalog
-from castwatch.sim.config import Fault, SimConfig, SimOptions, loopback_host
+from castwatch.sim.config import Fault, SimConfig
 from castwatch.sim.faults import expect_cut_responses
 from castwatch.sim.hls import LiveFeed
+from castwatch.sim.lifecycle import SimPanel, until_signal
 from castwatch.sim.truth import REFERENCES_PATH
 
 #: Faults whose responses end short on purpose (uvicorn would log each one as an error).
 _CUTTING_FAULTS = frozenset({Fault.TRUNCATED, Fault.ENORMOUS, Fault.ENDLESS})
 
 
-class SimServer:
+class SimServer(SimPanel):
     """One simulated panel on 127.0.0.1, served by uvicorn from a daemon thread.
 
     Use it as a context manager: ``with SimServer(live=50, fault=Fault.SLOW) as sim:``, then
@@ -36,17 +34,7 @@ class SimServer:
     The catalog is generated once per process for each seed and size and shared.
     """
 
-    def __init__(
-        self,
-        config: SimConfig | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        **options: Unpack[SimOptions],
-    ) -> None:
-        self.config = dataclasses.replace(config or SimConfig(), **options)
-        self.host = loopback_host(host)
-        self._requested_port = port
+    def _prepare(self) -> None:
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -155,17 +143,6 @@ class SimServer:
             self._socket.close()  # uvicorn closed it already; closing again is harmless
             self._socket = None
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 def serve(
     config: SimConfig | None = None,
@@ -179,18 +156,8 @@ def serve(
     ``on_ready`` runs once the server answers (the CLI prints the URLs there). Call from the
     main thread: that is where Python delivers signals.
     """
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with SimServer(config, host=host, port=port) as server:
-            if on_ready is not None:
-                on_ready(server)
-            while server.running and not stop.wait(0.2):
-                pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with until_signal() as stop, SimServer(config, host=host, port=port) as server:
+        if on_ready is not None:
+            on_ready(server)
+        while server.running and not stop.wait(0.2):
+            pass

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from castwatch.catalog.progress import Progress, no_progress
+from castwatch.catalog.store import SnapshotSummary, save_inventory
 from castwatch.net.policy import FetchOptions
 from castwatch.storage.db import Store
-from castwatch.storage.snapshots import SnapshotSummary, save_inventory
 
 
 def default_service_name(target: str, kind: str) -> str:

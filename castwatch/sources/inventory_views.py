@@ -18,8 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from castwatch.catalog.credentials import Credentials, restore_credentials
-from castwatch.storage.db import Store
-from castwatch.storage.queries import (
+from castwatch.catalog.store_queries import (
     SnapshotDiff,
     breakdown,
     diff_snapshots,
@@ -29,7 +28,8 @@ from castwatch.storage.queries import (
     iter_listed,
     snapshots_of,
 )
-from castwatch.storage.tables import CredentialRow, EntryRow, ServiceRow, SnapshotRow
+from castwatch.catalog.tables import CredentialRow, EntryRow, ServiceRow, SnapshotRow
+from castwatch.storage.db import Store
 
 #: The fields of one exported record, in the order CSV columns are written.
 EXPORT_FIELDS = (
@@ -172,7 +172,7 @@ def entry_records(
 
 
 def diff_service(store: Store, service: str, a: int | None, b: int | None) -> SnapshotDiff:
-    """:func:`castwatch.storage.queries.diff_snapshots` of a service found by name."""
+    """:func:`castwatch.catalog.store_queries.diff_snapshots` of a service found by name."""
     with store.session() as session:
         return diff_snapshots(session, find_service(session, service), a, b)
 

@@ -122,14 +122,22 @@ class M3USource(Source):
         self, target: str, options: FetchOptions, progress: Progress = no_progress
     ) -> Inventory:
         """Read the whole playlist; a URL is streamed under the options' size cap and timeout."""
-        builder = PlaylistBuilder(target, progress)
-        # Some 600,000 long-lived objects are made here: see paused_gc.
-        with paused_gc():
-            if target.lower().startswith(("http://", "https://")):
-                run_sync(_stream_url(target, options, builder))
-            else:
-                _read_file(target, builder)
-            return builder.finish()
+        return read_playlist(target, options, PlaylistBuilder(target, progress))
+
+
+def read_playlist(target: str, options: FetchOptions, builder: PlaylistBuilder) -> Inventory:
+    """Feed the playlist at ``target`` (a file, or a URL streamed) to ``builder``; its result.
+
+    Raises the source errors of an M3U read (an account refused, a file that cannot be read,
+    a body that is no playlist).
+    """
+    # Some 600,000 long-lived objects are made here: see paused_gc.
+    with paused_gc():
+        if target.lower().startswith(("http://", "https://")):
+            run_sync(_stream_url(target, options, builder))
+        else:
+            _read_file(target, builder)
+        return builder.finish()
 
 
 async def _stream_url(target: str, options: FetchOptions, builder: PlaylistBuilder) -> None:
@@ -175,9 +183,15 @@ class PlaylistBuilder:
     entries) and to check, once the first bytes are in, that the body is a playlist at all.
     """
 
-    def __init__(self, target: str, progress: Progress = no_progress) -> None:
+    def __init__(
+        self, target: str, progress: Progress = no_progress, *, entries: list[Entry] | None = None
+    ) -> None:
+        """``entries``: a list to append entries to instead of the inventory's own (a tally
+        that keeps none, for a summary); repeated keys are then not told apart."""
         shown = redact_url(target)
         self.inventory = Inventory(kind=ServiceKind.M3U, source_url=shown, base_urls=[shown])
+        if entries is not None:
+            self.inventory.entries = entries
         self._target = shown
         self._progress = progress
         self._parser = m3u.M3UParser()
@@ -185,7 +199,7 @@ class PlaylistBuilder:
         self._decoder: codecs.IncrementalDecoder | None = None
         # Per URL prefix: kind, redacted prefix, account, and its index once a stream used it.
         self._prefixes: dict[str, list[Any] | None] = {}
-        self._keys: set[str] = set()
+        self._keys: set[str] = set() if entries is None else _NoKeys()
         self._repeats = 0
         self._suffixes: dict[str, int] = {}
         self._groups: dict[str | None, EntryKind | None] = {}
@@ -420,6 +434,16 @@ class PlaylistBuilder:
             number += 1
         self._suffixes[key] = number
         return f"{key}#{number}"
+
+
+class _NoKeys(set[str]):
+    """A key set that remembers nothing: a summary does not tell repeats apart."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def add(self, key: str) -> None:
+        pass
 
 
 def _kodi_headers(suffix: str) -> dict[str, str]:

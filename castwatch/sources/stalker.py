@@ -19,13 +19,13 @@ from castwatch.catalog import Entry, EntryKind, Inventory, ServiceKind, redact_u
 from castwatch.errors import HttpStatusError, ProtocolError, SourceError
 from castwatch.net.client import HttpClient, run_sync
 from castwatch.net.policy import FetchOptions
+from castwatch.net.tasks import gather_all
 from castwatch.sources.base import Progress, Source, no_progress, register_source
 from castwatch.sources.budget import BadRows
 from castwatch.sources.clients.stalker import (
     JsonObject,
     StalkerClient,
     api_candidates,
-    gather_all,
     normalize_mac,
     session_cookies,
     session_headers,

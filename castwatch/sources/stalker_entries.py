@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from castwatch.catalog import Credentials, Entry, EntryKind
-from castwatch.catalog.credentials import MAC
+from castwatch.catalog.credentials import MAC, split_credentials
 from castwatch.sources.budget import BadRows
 from castwatch.sources.clients.stalker import (
     JsonObject,
     absolute_url,
     split_player,
-    split_stalker_url,
 )
+from castwatch.sources.fields import entry_name, finite_float
 
 __all__ = ["EntryBuilder", "flag"]
 
@@ -65,7 +65,7 @@ class EntryBuilder:
 
     def live(self, channels: list[JsonObject], genres: list[JsonObject]) -> list[Entry]:
         """Live channels: ``live:{id}``, grouped by genre title."""
-        titles = {str(genre.get("id")): _name(genre.get("title")) for genre in genres}
+        titles = {str(genre.get("id")): entry_name(genre.get("title")) for genre in genres}
         entries = []
         for channel in channels:
             channel_id = _id(channel.get("id"))
@@ -76,7 +76,7 @@ class EntryBuilder:
             entry = Entry(
                 kind=EntryKind.LIVE,
                 key=key,
-                name=_name(channel.get("name")),
+                name=entry_name(channel.get("name")),
                 group=titles.get(str(genre_id)),
                 tvg_id=_text(channel.get("xmltv_id")),
                 tvg_logo=self._logo(channel.get("logo")),
@@ -119,7 +119,7 @@ class EntryBuilder:
     def _videos(
         self, kind: EntryKind, items: list[JsonObject], category: JsonObject, what: str
     ) -> list[Entry]:
-        group = _name(category.get("title"))
+        group = entry_name(category.get("title"))
         category_id = _id(category.get("id"))
         prefix = "film:" if kind is EntryKind.FILM else "series:"
         entries = []
@@ -131,7 +131,7 @@ class EntryBuilder:
             entry = Entry(
                 kind=kind,
                 key=key,
-                name=_name(item.get("name")),
+                name=entry_name(item.get("name")),
                 group=group,
                 tvg_logo=self._logo(item.get("screenshot_uri") or item.get("cover")),
                 stream_id=item_id if kind is EntryKind.FILM else None,
@@ -139,7 +139,7 @@ class EntryBuilder:
                 category_id=_id(item.get("category_id")) or category_id,
                 added=_added(item.get("added")),
                 year=_year(item.get("year")),
-                rating=_float(item.get("rating_imdb")),
+                rating=finite_float(item.get("rating_imdb")),
                 tmdb_id=_tmdb(item),
             )
             self._play(entry, item)
@@ -195,7 +195,7 @@ class EntryBuilder:
                 entry = self._episode(
                     series, key, season, episode, _id(item.get("id")) or f"{season}:{episode}"
                 )
-                title = _name(item.get("name"))
+                title = entry_name(item.get("name"))
                 if title:
                     entry.extra["title"] = title
                 entry.tvg_logo = self._logo(item.get("screenshot_uri") or item.get("cover"))
@@ -246,7 +246,7 @@ class EntryBuilder:
         are tickets for ``create_link`` and stay in ``extra["cmd"]`` alone.
         """
         prefix, text = split_player(cmd)
-        url, found = split_stalker_url(text)
+        url, found = split_credentials(text)
         for form in self._mac_forms:
             url = url.replace(form, MAC)
         credential = self._credential
@@ -321,10 +321,6 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" or isinstance(value, dict | list) else str(value)
 
 
-def _name(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -332,14 +328,6 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError, OverflowError):
         return None
-
-
-def _float(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number - number == 0 else None
 
 
 def _year(value: Any) -> int | None:

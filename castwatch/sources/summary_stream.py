@@ -20,7 +20,7 @@ from typing import Any
 
 from castwatch.catalog.endpoints import endpoint_key, path_pattern
 from castwatch.catalog.model import Endpoint, Entry, EntryKind
-from castwatch.net.client import paused_gc, run_sync
+from castwatch.catalog.summary import summary_of
 from castwatch.net.policy import FetchOptions
 from castwatch.sources.base import Progress, no_progress
 
@@ -89,16 +89,6 @@ class EntryTally(list[Entry]):
         ]
 
 
-class _NoKeys(set[str]):
-    """A key set that remembers nothing: repeats are not tracked (see the module doc)."""
-
-    def __contains__(self, key: object) -> bool:
-        return False
-
-    def add(self, key: str) -> None:
-        pass
-
-
 def summarize_playlist(
     target: str,
     options: FetchOptions | None = None,
@@ -110,43 +100,14 @@ def summarize_playlist(
     The same keys as :func:`castwatch.catalog.summary.summarize`; raises the same errors as
     reading it with the M3U source.
     """
-    # The M3U source's own readers, so the bytes arrive (and fail) exactly as for ingest.
-    from castwatch.sources.m3u import PlaylistBuilder, _read_file, _stream_url
+    # The M3U source's own reader, so the bytes arrive (and fail) exactly as for ingest.
+    from castwatch.sources.m3u import PlaylistBuilder, read_playlist
 
-    options = options or FetchOptions()
-    builder = PlaylistBuilder(target, progress)
     tally = EntryTally()
-    builder.inventory.entries = tally
-    builder._keys = _NoKeys()
-    with paused_gc():
-        if target.lower().startswith(("http://", "https://")):
-            run_sync(_stream_url(target, options, builder))
-        else:
-            _read_file(target, builder)
-        inventory = builder.finish()
-    return {
-        "kind": inventory.kind.value,
-        "source_url": inventory.source_url,
-        "entries": tally.total,
-        "counts": _counts(tally.kinds),
-        "groups": [
-            {"kind": kind, "group": group, "entries": n}
-            for (kind, group), n in tally.groups.most_common(top)
-        ],
-        "hosts": [
-            {
-                "scheme": e.scheme,
-                "host": e.host,
-                "port": e.port,
-                "path_pattern": e.path_pattern,
-                "entries": e.entries,
-            }
-            for e in tally.hosts()[:top]
-        ],
-        "server_info": inventory.server_info,
-        "warnings": len(inventory.warnings),
-        "warning_examples": inventory.warnings[:5],
-    }
+    builder = PlaylistBuilder(target, progress, entries=tally)
+    inventory = read_playlist(target, options or FetchOptions(), builder)
+    counts = _counts(tally.kinds)
+    return summary_of(inventory, tally.total, counts, tally.groups, tally.hosts(), top)
 
 
 def _counts(kinds: Counter[str]) -> dict[str, int]:

@@ -10,7 +10,6 @@ series answers that cannot be read are skipped and counted in one error budget
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
@@ -21,6 +20,7 @@ from castwatch.catalog import Credentials, Entry, Inventory, ServiceKind, redact
 from castwatch.errors import FetchError, ProtocolError, SourceError
 from castwatch.net.client import HttpClient, run_sync
 from castwatch.net.policy import FetchOptions
+from castwatch.net.tasks import first_error, gather_all
 from castwatch.sources.base import Progress, Source, no_progress, register_source
 from castwatch.sources.budget import BadRows
 from castwatch.sources.clients.xtream import XtreamApiUnavailable, XtreamClient
@@ -151,13 +151,15 @@ class XtreamSource(Source):
             )
             budget = BadRows(options.max_bad_rows, secrets=(account.username, account.password))
             builder = EntryBuilder(account.base_url, credential, budget)
-            lists = await _gather(
-                client.categories("live"),
-                client.streams("live"),
-                client.categories("vod"),
-                client.streams("vod"),
-                client.categories("series"),
-                client.streams("series"),
+            lists = await gather_all(
+                [
+                    client.categories("live"),
+                    client.streams("live"),
+                    client.categories("vod"),
+                    client.streams("vod"),
+                    client.categories("series"),
+                    client.streams("series"),
+                ]
             )
             live_groups, live, film_groups, films, series_groups, series = lists
             inventory.entries.extend(builder.live(live, live_groups))
@@ -209,16 +211,6 @@ def _list_url(client: XtreamClient, action: str) -> str:
     return redact_url(client.call_url(action=action))
 
 
-async def _gather(*calls: Coroutine[Any, Any, list[Any]]) -> list[list[Any]]:
-    """Run calls concurrently; on the first failure cancel the rest and raise that failure."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(call) for call in calls]
-    except BaseExceptionGroup as errors:
-        raise _first_error(errors) from None
-    return [task.result() for task in tasks]
-
-
 async def _read_episodes(
     client: XtreamClient,
     series: list[Entry],
@@ -263,7 +255,7 @@ async def _read_episodes(
             for _ in range(max(1, min(options.concurrency, total))):
                 group.create_task(worker())
     except BaseExceptionGroup as errors:
-        raise _first_error(errors) from None
+        raise first_error(errors) from None
     return episodes
 
 
@@ -273,15 +265,6 @@ def _short_reason(error: SourceError) -> str:
     if error.url and text.endswith(f" ({error.url})"):
         text = text[: -len(error.url) - 3]
     return text.split(" (", 1)[0]
-
-
-def _first_error(errors: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The first real exception inside a (possibly nested) task-group failure."""
-    for error in errors.exceptions:
-        if isinstance(error, BaseExceptionGroup):
-            return _first_error(error)
-        return error
-    return errors
 
 
 def _with_context(error: SourceError, context: str) -> SourceError:

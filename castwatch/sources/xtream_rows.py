@@ -11,14 +11,18 @@ id, an id unfit for a URL, not an object at all) is skipped and counted in the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from castwatch.catalog import Entry, EntryKind, redact_url
 from castwatch.catalog.credentials import PASSWORD, USERNAME
 from castwatch.sources.budget import BadRows
+from castwatch.sources.fields import entry_name, finite_float
 
 JsonObject = dict[str, Any]
+#: Makes one entry of an admitted row (its id and the shared fields given), or ``None``.
+_Build = Callable[[JsonObject, str, JsonObject], Entry | None]
 
 #: What may go into a URL path or a file name: a number, or a short token without dots,
 #: slashes or a leading dash (``../../../etc/passwd`` and ``-i`` are neither).
@@ -79,93 +83,91 @@ class EntryBuilder:
 
     def live(self, rows: list[Any], categories: list[Any]) -> list[Entry]:
         """Live channels: ``live:{stream_id}``, played at ``/live/U/P/{id}.ts``."""
-        groups = _category_names(categories)
-        entries: list[Entry] = []
-        for row in rows:
-            key = self._admit("live streams", "live:", "stream_id", row, _get(row, "stream_id"))
-            if key is None:
-                continue
-            stream_id = key[5:]
-            category_id = _category_id(row)
-            entries.append(
-                Entry(
-                    kind=EntryKind.LIVE,
-                    key=key,
-                    name=_name(row.get("name")),
-                    group=groups.get(category_id),
-                    url=f"{self._live_url}{stream_id}.ts",
-                    credential=self._credential,
-                    tvg_id=_text(row.get("epg_channel_id")),
-                    tvg_logo=_image(row.get("stream_icon")),
-                    stream_id=stream_id,
-                    category_id=category_id,
-                    added=_epoch(row.get("added")),
-                    extra=_extra(row, _LIVE_EXTRA),
-                )
-            )
-        return entries
+        return self._read("live streams", "live:", "stream_id", rows, categories, self._live)
 
     def films(self, rows: list[Any], categories: list[Any]) -> list[Entry]:
         """Films: ``film:{stream_id}``, played at ``/movie/U/P/{id}.{container}``."""
-        groups = _category_names(categories)
-        entries: list[Entry] = []
-        for row in rows:
-            key = self._admit("films", "film:", "stream_id", row, _get(row, "stream_id"))
-            if key is None:
-                continue
-            usable, container = self._container("films", row)
-            if not usable:
-                self._seen.discard(key)
-                continue
-            stream_id = key[5:]
-            category_id = _category_id(row)
-            entries.append(
-                Entry(
-                    kind=EntryKind.FILM,
-                    key=key,
-                    name=_name(row.get("name")),
-                    group=groups.get(category_id),
-                    url=f"{self._movie_url}{stream_id}.{container or 'mp4'}",
-                    credential=self._credential,
-                    tvg_logo=_image(row.get("stream_icon") or row.get("cover")),
-                    stream_id=stream_id,
-                    category_id=category_id,
-                    container=container,
-                    added=_epoch(row.get("added")),
-                    year=_year(row.get("year")),
-                    rating=_float(row.get("rating")),
-                    tmdb_id=_tmdb(row),
-                    extra=_extra(row, _FILM_EXTRA),
-                )
-            )
-        return entries
+        return self._read("films", "film:", "stream_id", rows, categories, self._film)
 
     def series(self, rows: list[Any], categories: list[Any]) -> list[Entry]:
         """Series: ``series:{series_id}``, containers without a URL of their own."""
+        return self._read("series", "series:", "series_id", rows, categories, self._series)
+
+    def _read(
+        self,
+        list_name: str,
+        prefix: str,
+        field: str,
+        rows: list[Any],
+        categories: list[Any],
+        build: _Build,
+    ) -> list[Entry]:
+        """The entries ``build`` makes of the rows admitted, with their category named."""
         groups = _category_names(categories)
         entries: list[Entry] = []
         for row in rows:
-            key = self._admit("series", "series:", "series_id", row, _get(row, "series_id"))
+            key = self._admit(list_name, prefix, field, row, _get(row, field))
             if key is None:
                 continue
             category_id = _category_id(row)
-            entries.append(
-                Entry(
-                    kind=EntryKind.SERIES,
-                    key=key,
-                    name=_name(row.get("name")),
-                    group=groups.get(category_id),
-                    tvg_logo=_image(row.get("cover") or row.get("stream_icon")),
-                    series_id=key[7:],
-                    category_id=category_id,
-                    added=_epoch(row.get("last_modified")),
-                    year=_year(row.get("year") or row.get("releaseDate")),
-                    rating=_float(row.get("rating")),
-                    tmdb_id=_tmdb(row),
-                    extra=_extra(row, _SERIES_EXTRA),
-                )
-            )
+            # What every kind's entry holds the same way, given to the builder as keywords.
+            head = {
+                "key": key,
+                "name": entry_name(row.get("name")),
+                "group": groups.get(category_id),
+                "category_id": category_id,
+            }
+            entry = build(row, key[len(prefix) :], head)
+            if entry is None:
+                self._seen.discard(key)  # refused after all: a later row of that id may serve
+                continue
+            entries.append(entry)
         return entries
+
+    def _live(self, row: JsonObject, stream_id: str, head: JsonObject) -> Entry:
+        return Entry(
+            kind=EntryKind.LIVE,
+            **head,
+            url=f"{self._live_url}{stream_id}.ts",
+            credential=self._credential,
+            tvg_id=_text(row.get("epg_channel_id")),
+            tvg_logo=_image(row.get("stream_icon")),
+            stream_id=stream_id,
+            added=_epoch(row.get("added")),
+            extra=_extra(row, _LIVE_EXTRA),
+        )
+
+    def _film(self, row: JsonObject, stream_id: str, head: JsonObject) -> Entry | None:
+        usable, container = self._container("films", row)
+        if not usable:
+            return None
+        return Entry(
+            kind=EntryKind.FILM,
+            **head,
+            url=f"{self._movie_url}{stream_id}.{container or 'mp4'}",
+            credential=self._credential,
+            tvg_logo=_image(row.get("stream_icon") or row.get("cover")),
+            stream_id=stream_id,
+            container=container,
+            added=_epoch(row.get("added")),
+            year=_year(row.get("year")),
+            rating=_float(row.get("rating")),
+            tmdb_id=_tmdb(row),
+            extra=_extra(row, _FILM_EXTRA),
+        )
+
+    def _series(self, row: JsonObject, series_id: str, head: JsonObject) -> Entry:
+        return Entry(
+            kind=EntryKind.SERIES,
+            **head,
+            tvg_logo=_image(row.get("cover") or row.get("stream_icon")),
+            series_id=series_id,
+            added=_epoch(row.get("last_modified")),
+            year=_year(row.get("year") or row.get("releaseDate")),
+            rating=_float(row.get("rating")),
+            tmdb_id=_tmdb(row),
+            extra=_extra(row, _SERIES_EXTRA),
+        )
 
     def episodes(self, series: list[Entry], episodes: dict[str, list[Any]]) -> list[Entry]:
         """Episodes: ``episode:{id}``, played at ``/series/U/P/{id}.{container}``."""
@@ -193,7 +195,7 @@ class EntryBuilder:
         return Entry(
             kind=EntryKind.EPISODE,
             key=f"episode:{episode_id}",
-            name=_name(row.get("title")) or f"{parent.name} S{season or 0:02}E{number or 0:02}",
+            name=entry_name(row.get("title")) or f"{parent.name} {_episode_code(season, number)}",
             group=parent.group,
             url=f"{self._episode_url}{episode_id}.{container or 'mp4'}",
             credential=self._credential,
@@ -217,6 +219,10 @@ _FILM_EXTRA = ("custom_sid", "direct_source")
 _SERIES_EXTRA = ("genre", "director", "cast", "releaseDate", "plot")
 _EPISODE_EXTRA = ("direct_source",)
 _EMPTY = (None, "", 0, "0")
+
+
+def _episode_code(season: int | None, number: int | None) -> str:
+    return f"S{season or 0:02}E{number or 0:02}"
 
 
 def _get(row: Any, key: str) -> Any:
@@ -264,7 +270,7 @@ def _category_names(categories: list[Any]) -> dict[str | None, str]:
             continue  # a category that is no object names nothing; its rows lose a label only
         category_id = _id(category.get("category_id"))
         if category_id is not None:
-            names[category_id] = _name(category.get("category_name"))
+            names[category_id] = entry_name(category.get("category_name"))
     return names
 
 
@@ -329,10 +335,6 @@ def _text(value: Any) -> str | None:
     return value if type(value) is str else str(value)
 
 
-def _name(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _int(value: Any) -> int | None:
     if type(value) is int:
         return value
@@ -345,14 +347,7 @@ def _int(value: Any) -> int | None:
 
 
 def _float(value: Any) -> float | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    # Reject nan and infinities: they are no rating or duration.
-    return number if number - number == 0 else None
+    return None if isinstance(value, bool) else finite_float(value)
 
 
 def _year(value: Any) -> int | None:

@@ -29,14 +29,26 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+# Each stage keeps its row classes in its own ``tables`` module; importing them all here makes
+# ``Base.metadata`` complete (what Alembic compares and foreign keys resolve against) for
+# every user of a store. A new stage's tables module gets one line here.
+from castwatch.accounts import tables as _accounts_tables  # noqa: F401
+from castwatch.alerts import tables as _alerts_tables  # noqa: F401
+from castwatch.attribute import tables as _attribute_tables  # noqa: F401
+from castwatch.catalog import tables as _catalog_tables  # noqa: F401
+from castwatch.catalog.vault import CredentialVault
 from castwatch.config import Settings
+from castwatch.enforce import tables as _enforce_tables  # noqa: F401
 from castwatch.errors import ConfigError, DatabaseLocked, StorageError
-from castwatch.storage.secrets import CredentialVault
+from castwatch.fingerprint import tables as _fingerprint_tables  # noqa: F401
+from castwatch.identify import tables as _identify_tables  # noqa: F401
+from castwatch.jobs import tables as _jobs_tables  # noqa: F401
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
@@ -54,12 +66,44 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+#: Round 1's migrations, folded into the 0009 baseline: a database still at one of them cannot
+#: be upgraded by this castwatch (the steps to 0009 are gone).
+SQUASHED_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(_alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _refuse_unknown_revision(engine: Engine, current: str) -> None:
+    url = engine.url.render_as_string(hide_password=True)
+    if current in SQUASHED_REVISIONS:
+        raise StorageError(
+            f"the database {url} is at schema revision {current}, from a castwatch older than "
+            "the 0009 baseline this one upgrades from: open it once with castwatch 0.1.0 of "
+            "commit 1fcf4e7 or earlier (which brings it to 0009), then with this one"
+        )
+    raise StorageError(
+        f"the database {url} is at schema revision {current}, which this castwatch does not "
+        f"know (its newest is {head_revision()}): it was made by a newer castwatch; use that one"
+    )
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is already there)."""
+    """Bring the schema to the newest revision (no-op when it is already there).
+
+    A database at a revision this castwatch does not ship (a squashed round-1 step, or one of
+    a newer castwatch) is refused with one :class:`StorageError` naming it and what to do.
+    """
     with engine.connect() as probe:
         current = MigrationContext.configure(probe).get_current_revision()
     if current == head_revision():
         return
+    if current is not None and not _known_revision(current):
+        _refuse_unknown_revision(engine, current)
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "head")
 

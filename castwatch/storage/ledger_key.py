@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from castwatch.catalog.evidence import head_message, utc_text
 from castwatch.errors import ConfigError
+from castwatch.storage.keyfiles import create_once
 
 KEY_FILE = "ledger-signing.pem"
 WITNESS_FILE = "ledger-head.json"
@@ -180,15 +181,5 @@ def _create(path: Path) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    # Write aside, then link into place: two first uses at once keep one key, and nobody
-    # reads a half-written file.
-    scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    try:
-        os.link(scratch, path)
-    except FileExistsError:
-        pass
-    finally:
-        scratch.unlink()
+    # Two first uses at once keep one key.
+    create_once(path, pem)

@@ -30,7 +30,19 @@ from castwatch.catalog.registry import (
     WorkKind,
     WorkRecord,
 )
+from castwatch.catalog.tables import SnapshotRow
 from castwatch.errors import NotFound, StorageError
+from castwatch.identify.tables import (
+    HolderClaimRow,
+    IdentificationRow,
+    RegistryChannelRow,
+    RegistryCountryRow,
+    RegistryFeedRow,
+    RegistryImportRow,
+    RegistryRegionRow,
+    RightsHolderRow,
+    WorkRow,
+)
 from castwatch.storage.bulk import (
     bind_converter,
     bulk_inserter,
@@ -40,18 +52,6 @@ from castwatch.storage.bulk import (
     uses_copy,
 )
 from castwatch.storage.db import Store
-from castwatch.storage.tables import (
-    HolderClaimRow,
-    IdentificationRow,
-    RegistryChannelRow,
-    RegistryCountryRow,
-    RegistryFeedRow,
-    RegistryImportRow,
-    RegistryRegionRow,
-    RightsHolderRow,
-    SnapshotRow,
-    WorkRow,
-)
 
 _BATCH = 5000
 IMPORT_KINDS = ("iptv-org", "holders", "works")

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from castwatch.attribute import store as db
+from castwatch.attribute.collect import rebuild, record
 from castwatch.attribute.exports import export, exporters
-from castwatch.attribute.service import rebuild, record
 from castwatch.config import Settings
-from castwatch.storage import attribution as db
 from castwatch.storage.db import Store
 from tests.attribute.operator_fixtures import world
 

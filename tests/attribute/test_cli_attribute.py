@@ -8,7 +8,7 @@ import orjson
 import pytest
 import stix2
 
-from castwatch.attribute.service import rebuild, record
+from castwatch.attribute.collect import rebuild, record
 from castwatch.config import Settings
 from castwatch.storage.db import Store
 from tests.attribute.operator_fixtures import ELECTRO, NOVA, relaunch, world

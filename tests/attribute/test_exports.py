@@ -13,12 +13,12 @@ import stix2
 from matplotlib.image import imread
 from pymisp import MISPEvent
 
+from castwatch.attribute import store as db
+from castwatch.attribute.collect import rebuild, record
 from castwatch.attribute.exports import export, exporters
 from castwatch.attribute.render import render_operator_png
-from castwatch.attribute.service import rebuild, record
 from castwatch.config import Settings
 from castwatch.errors import NotFound, UnknownPlugin
-from castwatch.storage import attribution as db
 from castwatch.storage.db import Store
 from tests.attribute.exporter_contract import ExporterContract
 from tests.attribute.operator_fixtures import ELECTRO, world

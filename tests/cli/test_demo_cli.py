@@ -7,6 +7,9 @@ from typing import Any
 
 import pypdfium2
 
+from castwatch.accounts import actions
+from castwatch.config import Settings
+from castwatch.storage.db import Store
 from tests.conftest import CliRunner
 
 
@@ -42,3 +45,13 @@ def test_demo_runs_every_stage_and_writes_a_dossier(cli: CliRunner) -> None:
     attribution = demo["attribution"]
     assert attribution["operators"], "no multi-brand operator found"
     assert attribution["decoys_merged"] == 0
+
+    # The demo's data belongs to organisation "demo", whose one-time login it printed.
+    login = demo["login"]
+    assert login["organisation"] == "demo" and login["url"] == "http://127.0.0.1:8000/"
+    with Store.open(Settings.resolve()) as store:
+        principal = actions.authenticate_token(store, login["token"])
+        assert actions.log_in(store, login["email"], login["password"]).email == login["email"]
+        owned = actions.owned_keys(store, principal, "service")
+        assert owned == {step["service"] for step in demo["inventory"]}
+        assert set(actions.case_access(store, principal)) == {case["case"]}

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from castwatch.catalog.store_queries import find_service, find_snapshot, iter_entries, snapshots_of
 from castwatch.config import Settings
 from castwatch.sim import SimServer
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service, find_snapshot, iter_entries, snapshots_of
 from tests.conftest import CliRunner
 
 

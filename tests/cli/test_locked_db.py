@@ -64,7 +64,7 @@ def prepared(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """A home with one service and one case; writes wait a fraction of a second."""
     monkeypatch.setenv("CASTWATCH_BUSY_TIMEOUT", "0.2")
     with Store.open(Settings.resolve()) as store:
-        from castwatch.storage.snapshots import save_inventory
+        from castwatch.catalog.store import save_inventory
 
         save_inventory(store, make_inventory(5), "panel-one")
     assert cli("case", "open", "op-owl", "--service", "panel-one").code == 0

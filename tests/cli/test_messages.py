@@ -44,7 +44,7 @@ def test_bracketed_words_in_an_error_are_printed(cli: CliRunner, tmp_path: Path)
 
 def test_the_missing_sender_message_names_its_table(cli: CliRunner) -> None:
     with Store.open(Settings.resolve()) as store:
-        from castwatch.storage.snapshots import save_inventory
+        from castwatch.catalog.store import save_inventory
 
         save_inventory(store, make_inventory(3), "panel-one")
     assert cli("case", "open", "op-heron", "--service", "panel-one").code == 0

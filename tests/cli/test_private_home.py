@@ -42,7 +42,7 @@ def _open_to_others(home: Path) -> list[str]:
 
 def test_a_new_home_is_private_with_everything_in_it(cli: CliRunner, tmp_path: Path) -> None:
     with Store.open(Settings.resolve()) as store:
-        from castwatch.storage.snapshots import save_inventory
+        from castwatch.catalog.store import save_inventory
 
         save_inventory(store, make_inventory(5), "panel-one")
     assert cli("case", "open", "op-wren", "--service", "panel-one").code == 0

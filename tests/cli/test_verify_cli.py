@@ -10,11 +10,11 @@ import orjson
 import pytest
 
 from castwatch.config import Settings
+from castwatch.fingerprint.store import load_verifications
 from castwatch.sim import SimServer
 from castwatch.sim.programme import programme_for
 from castwatch.sim.restream import CLEAN, Restream, encode_clip
 from castwatch.storage.db import Store
-from castwatch.storage.verification import load_verifications
 from tests.conftest import CliRunner
 
 RESTREAM = Restream(letterbox=0.2, logo=0.1, crop=0.05, colour=0.3)

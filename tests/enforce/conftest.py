@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from castwatch.catalog.cases import Case
+from castwatch.catalog.store import save_inventory
 from castwatch.enforce.cases import open_case
 from castwatch.storage.db import Store
-from castwatch.storage.snapshots import save_inventory
 from tests.enforce.notice_fixtures import mailbox  # noqa: F401  (a real SMTP server)
 from tests.storage.helpers import make_inventory
 

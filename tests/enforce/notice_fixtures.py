@@ -13,12 +13,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from castwatch.catalog.registry import Identification, WorkKind, WorkRecord
+from castwatch.catalog.store import save_inventory
+from castwatch.catalog.tables import EntryRow
 from castwatch.enforce.cases import open_case
 from castwatch.enforce.ledger import add_file
 from castwatch.storage import reference
 from castwatch.storage.db import Store
-from castwatch.storage.snapshots import save_inventory
-from castwatch.storage.tables import EntryRow
 from tests.storage.helpers import make_inventory
 
 HOLDER = "Groupe CANAL+"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from castwatch.catalog.cases import TRANSITIONS, CaseStatus, EventKind, check_transition
+from castwatch.catalog.store import save_inventory
 from castwatch.enforce.cases import add_to_case, list_cases, open_case, show_case
 from castwatch.errors import EnforcementError, IllegalTransition, NotFound, StorageError
 from castwatch.storage.db import Store
-from castwatch.storage.snapshots import save_inventory
 from tests.storage.helpers import make_inventory
 
 

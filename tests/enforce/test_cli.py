@@ -20,7 +20,7 @@ def test_case_evidence_notice_commands(
 ) -> None:
     home = Path(os.environ["CASTWATCH_HOME"])
     with Store.open(Settings.resolve()) as store:
-        from castwatch.storage.snapshots import save_inventory
+        from castwatch.catalog.store import save_inventory
 
         save_inventory(store, make_inventory(10), "panel-one")
     write_settings(home, mailbox.port)

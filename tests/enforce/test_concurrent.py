@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from castwatch.catalog.cases import Case
-from castwatch.enforce.verify import verify_ledger
+from castwatch.enforce.ledger_check import verify_ledger
+from castwatch.enforce.store_ledger import iter_entries
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_ledger import iter_entries
 
 WORKER = """
 import sys, time

@@ -10,9 +10,9 @@ from castwatch.catalog.cases import Case, CaseStatus, EventKind
 from castwatch.catalog.evidence import GENESIS, EvidenceKind
 from castwatch.enforce.cases import show_case
 from castwatch.enforce.ledger import add_file, bytes_item, record
-from castwatch.enforce.verify import verify_ledger
+from castwatch.enforce.ledger_check import verify_ledger
+from castwatch.enforce.store_ledger import iter_entries, read_signatures
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_ledger import iter_entries, read_signatures
 from castwatch.storage.ledger_key import key_path
 
 

@@ -12,9 +12,9 @@ from castwatch.enforce.notices import get_template, template_kinds
 from castwatch.enforce.notices.base import NoticeTemplate
 from castwatch.enforce.notices.draft import draft_notices
 from castwatch.enforce.settings import load_enforce_settings
+from castwatch.enforce.store import set_contact
 from castwatch.errors import NoticeIncomplete
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement import set_contact
 from tests.enforce.notice_contract import NoticeTemplateContract, complete_facts
 from tests.enforce.notice_fixtures import HOLDER, prepare_case, write_settings
 
@@ -61,7 +61,7 @@ def test_unknown_recipient_is_said_not_guessed(store: Store) -> None:
 
 
 def test_parent_domain_registrar_contact_applies(store: Store, evidence_files: list[Path]) -> None:
-    from castwatch.storage.enforcement import find_contact
+    from castwatch.enforce.store import find_contact
 
     set_contact(store, "panel.test", "registrar", "abuse@registrar.example", "Reg Inc", "rdap")
     set_contact(store, "test", "registrar", "tld@registry.example", None, "a TLD is no parent")

@@ -17,16 +17,16 @@ from sqlalchemy import delete, func, select, update
 
 from castwatch.catalog.cases import Case
 from castwatch.catalog.evidence import GENESIS, EvidenceKind
+from castwatch.enforce.custody import file_evidence, stored_item
 from castwatch.enforce.ledger import add_file
+from castwatch.enforce.ledger_check import VerifyReport, verify_ledger
 from castwatch.enforce.notices.draft import draft_notices
 from castwatch.enforce.settings import load_enforce_settings
-from castwatch.enforce.verify import VerifyReport, verify_ledger
+from castwatch.enforce.store_ledger import count_entries
+from castwatch.enforce.tables import LedgerEntryRow, LedgerHeadRow, LedgerSignatureRow
 from castwatch.errors import EvidenceError
-from castwatch.storage.custody import file_evidence, stored_item
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_ledger import count_entries
 from castwatch.storage.ledger_key import LedgerKey, key_path, witness_path
-from castwatch.storage.tables import LedgerEntryRow, LedgerHeadRow, LedgerSignatureRow
 from tests.enforce.notice_fixtures import prepare_case, write_settings
 
 fcntl = pytest.importorskip("fcntl")

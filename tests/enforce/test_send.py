@@ -11,15 +11,15 @@ import pytest
 from castwatch.catalog.cases import CaseStatus, EventKind
 from castwatch.catalog.notices import NoticeStatus
 from castwatch.enforce.cases import show_case
+from castwatch.enforce.ledger_check import verify_ledger
 from castwatch.enforce.notices.draft import draft_notices
 from castwatch.enforce.notices.send import send_notice, send_queued
 from castwatch.enforce.settings import load_enforce_settings
-from castwatch.enforce.verify import verify_ledger
+from castwatch.enforce.store import set_contact
+from castwatch.enforce.store_ledger import iter_entries
+from castwatch.enforce.store_notices import load_notice, mark_notice
 from castwatch.errors import DeliveryError, EnforcementError, EvidenceError, NoticeIncomplete
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement import set_contact
-from castwatch.storage.enforcement_ledger import iter_entries
-from castwatch.storage.enforcement_notices import load_notice, mark_notice
 from tests.enforce.notice_fixtures import Mailbox, free_port, prepare_case, write_settings
 
 

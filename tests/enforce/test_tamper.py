@@ -17,11 +17,10 @@ from sqlalchemy import delete, select, update
 from castwatch.catalog.cases import Case
 from castwatch.enforce.cases import open_case
 from castwatch.enforce.ledger import add_file
-from castwatch.enforce.verify import VerifyReport, verify_ledger
+from castwatch.enforce.ledger_check import VerifyReport, verify_ledger
+from castwatch.enforce.tables import LedgerEntryRow, LedgerHeadRow, LedgerSignatureRow
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement import utc
 from castwatch.storage.ledger_key import key_path
-from castwatch.storage.tables import LedgerEntryRow, LedgerHeadRow, LedgerSignatureRow
 
 LEDGER_COLUMNS = [column.name for column in LedgerEntryRow.__table__.columns]
 SIGNATURE_COLUMNS = [c.name for c in LedgerSignatureRow.__table__.columns if c.name != "id"]
@@ -43,7 +42,7 @@ def _changed(value: Any, column: str, other_case: int) -> Any:
     if isinstance(value, int):
         return value + 1
     if hasattr(value, "tzinfo"):
-        return utc(value) + timedelta(microseconds=1)
+        return value + timedelta(microseconds=1)
     if isinstance(value, bytes):
         return bytes([value[0] ^ 1]) + value[1:]
     if column.endswith(("hash", "fingerprint")) or column == "sha256":
@@ -134,7 +133,7 @@ def test_removing_the_head_row_is_detected(filed: Store) -> None:
 def test_rewriting_the_chain_without_the_key_is_detected(filed: Store) -> None:
     """Recomputing every hash after an edit keeps the links whole; the signatures do not."""
     from castwatch.catalog.evidence import GENESIS, seal
-    from castwatch.storage.enforcement_ledger import iter_entries
+    from castwatch.enforce.store_ledger import iter_entries
 
     entries = list(iter_entries(filed))
     prev = GENESIS
@@ -180,6 +179,6 @@ def test_removing_the_signing_key_is_detected(filed: Store) -> None:
 
 
 def _entries(store: Store) -> list[Any]:
-    from castwatch.storage.enforcement_ledger import iter_entries
+    from castwatch.enforce.store_ledger import iter_entries
 
     return list(iter_entries(store))

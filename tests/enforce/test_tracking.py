@@ -12,13 +12,13 @@ from castwatch.catalog.notices import NoticeStatus
 from castwatch.catalog.tracking import CheckState, TargetKind
 from castwatch.enforce.cases import show_case
 from castwatch.enforce.settings import WatchSettings
+from castwatch.enforce.store_notices import mark_notice
+from castwatch.enforce.store_tracking import find_targets, list_targets, load_checks
+from castwatch.enforce.tables import WatchCheckRow
 from castwatch.enforce.tracking import takedown_report
 from castwatch.enforce.watch import run_pass, seize_domain
 from castwatch.errors import EnforcementError
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_notices import mark_notice
-from castwatch.storage.enforcement_tracking import find_targets, list_targets, load_checks
-from castwatch.storage.tables import WatchCheckRow
 from tests.enforce.tracking_fixtures import PASSWORD, SENT_AT, Site, noticed_case
 from tests.enforce.tracking_fixtures import site as site
 

@@ -15,16 +15,17 @@ from sqlalchemy import select, update
 from castwatch.catalog import Credentials, Entry, EntryKind, Inventory, ServiceKind
 from castwatch.catalog.evidence import EvidenceKind
 from castwatch.catalog.registry import Identification, WorkKind, WorkRecord
+from castwatch.catalog.store import save_inventory
+from castwatch.catalog.tables import EntryRow
 from castwatch.enforce.cases import open_case
 from castwatch.enforce.ledger import add_file
 from castwatch.enforce.notices.draft import draft_notices
 from castwatch.enforce.settings import load_enforce_settings
+from castwatch.enforce.store import set_contact
+from castwatch.enforce.store_notices import record_attempt
+from castwatch.enforce.tables import NoticeRow
 from castwatch.storage import reference
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement import set_contact
-from castwatch.storage.enforcement_notices import record_attempt
-from castwatch.storage.snapshots import save_inventory
-from castwatch.storage.tables import EntryRow, NoticeRow
 from tests.enforce.notice_fixtures import HOLDER, free_port, write_settings
 
 #: When the notice is recorded as sent (a day ago); every check time is counted from it.

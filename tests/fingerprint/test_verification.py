@@ -9,10 +9,10 @@ import pytest
 
 from castwatch.config import Settings
 from castwatch.fingerprint import Fingerprint
+from castwatch.fingerprint.store import list_references, load_reference_prints
 from castwatch.fingerprint.verification import follow_reference, merge_window
 from castwatch.sim import SimServer
 from castwatch.storage.db import Store
-from castwatch.storage.verification import list_references, load_reference_prints
 
 
 def _print(times: list[float], first_hash: int, version: int = 1) -> Fingerprint:
@@ -56,9 +56,8 @@ def test_follow_keeps_a_rolling_window_of_the_live_feed(tmp_path: Path) -> None:
     assert len(updates) == 2
     assert info.live and info.window_s == 6.0
     assert listed.key == f"channel:{feed.channel_key}"
-    video = Fingerprint.from_bytes(
-        prints["video-dct"] if "video-dct" in prints else prints["video"]
-    )
+    video = prints["video"]
+    assert (video.fingerprinter, video.version) == ("video-dct", 1)
     span = float(video.times.max() - video.times.min())
     assert 4.0 <= span <= 10.0
     assert np.all(np.diff(video.times) > 0)

@@ -12,11 +12,11 @@ from castwatch.catalog.registry import (
     WorkKind,
     WorkRecord,
 )
+from castwatch.catalog.store import save_inventory
 from castwatch.identify.impact import rights_impact
 from castwatch.identify.snapshot import identify_snapshot
 from castwatch.storage import reference
 from castwatch.storage.db import Store
-from castwatch.storage.snapshots import save_inventory
 
 
 class Registry:

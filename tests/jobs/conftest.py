@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from castwatch.jobs.engine import EngineOptions
+from tests.jobs.celery_support import broker, broker_server, proxy, workers  # noqa: F401
 
 
 @pytest.fixture()

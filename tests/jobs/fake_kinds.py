@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from castwatch.catalog.verification import VerificationResult
+from castwatch.fingerprint.store import add_verification
 from castwatch.jobs.kinds import JobContext, JobKind, register_job_kind
-from castwatch.storage.verification import add_verification
 
 
 def _started(payload: dict[str, Any]) -> None:

@@ -14,10 +14,10 @@ import pytest
 
 import tests.jobs.fake_kinds  # noqa: F401 - registers the test kinds in this process too
 from castwatch.config import Settings
+from castwatch.fingerprint.store import load_verifications
 from castwatch.jobs.engine import EngineOptions, run_jobs
 from castwatch.jobs.queue import NewJob, enqueue, list_jobs, retry
 from castwatch.storage.db import Store
-from castwatch.storage.verification import load_verifications
 
 
 def _wait_for(condition: object, what: str, limit: float = 60.0) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import io
 import sys
+from datetime import UTC, datetime
 from importlib import import_module
 from importlib.metadata import distribution
 from pathlib import Path
@@ -18,11 +19,13 @@ import pytest
 
 from castwatch import plugins
 from castwatch.attribute.collectors import CollectSettings, CollectTargets, collect
+from castwatch.catalog.verification import ReferenceInfo
 from castwatch.errors import DuplicatePlugin, PluginLoadError, UnknownPlugin
 from castwatch.fingerprint import ReferenceLibrary, fingerprint_media, get_fingerprinter
 from castwatch.fingerprint.index_audio import AudioIndex
 from castwatch.sim.restream import CLEAN
 from castwatch.sources.base import Source, get_source, register_source
+from castwatch.storage.db import Store
 from tests.attribute.collector_contract import CollectorContract
 from tests.attribute.exporter_contract import ExporterContract
 from tests.enforce.notice_contract import NoticeTemplateContract
@@ -114,6 +117,33 @@ def test_the_facade_fingerprints_with_the_plugin_and_indexes_its_prints(tmp_path
     query = fingerprint_media(io.BytesIO(clip(SEEDS[0], CLEAN, 2.0, 8.0)))
     (best,) = loaded.query(query, k=1)
     assert best.key == "channel:fake" and best.match
+    assert best.kind_scores["soundtrack"] > 6
+
+
+def test_the_plugin_s_prints_are_stored_under_its_name_and_used(store: Store) -> None:
+    """The fake plugin (tests/plugins/installed) takes part from media to the stored print
+    to the library that is loaded back from the database and queried."""
+    from castwatch.fingerprint.store import save_reference
+    from castwatch.fingerprint.tables import ReferencePrintRow
+    from castwatch.fingerprint.verification import load_library
+
+    reference = fingerprint_media(io.BytesIO(clip(SEEDS[0], seconds=REFERENCE_S)), None, 12.0)
+    assert reference["soundtrack"].fingerprinter == "fake-soundtrack"
+    save_reference(
+        store,
+        ReferenceInfo("channel", "fake.tv", False, "ref.ts", REFERENCE_S, datetime.now(UTC)),
+        reference,
+    )
+    with store.session() as session:
+        names = {row.kind: row.fingerprinter for row in session.query(ReferencePrintRow)}
+    assert names == {
+        "video": "video-dct",
+        "audio": "audio-landmark",
+        "soundtrack": "fake-soundtrack",
+    }
+    query = fingerprint_media(io.BytesIO(clip(SEEDS[0], start_s=2.0, seconds=8.0)))
+    (best,) = load_library(store).query(query, k=1)
+    assert best.key == "channel:fake.tv" and best.match
     assert best.kind_scores["soundtrack"] > 6
 
 

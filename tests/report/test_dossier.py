@@ -8,22 +8,24 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pypdfium2
 import pytest
 from PIL import Image, ImageDraw
 
 from castwatch.catalog.notices import NoticeStatus
+from castwatch.catalog.store_queries import find_service
 from castwatch.catalog.verification import ReferenceInfo, VerificationResult
 from castwatch.enforce.cases import open_case
+from castwatch.enforce.custody import file_evidence, stored_item
 from castwatch.enforce.settings import WatchSettings
+from castwatch.enforce.store_notices import mark_notice
 from castwatch.enforce.watch import run_pass, seize_domain
+from castwatch.fingerprint.base import Fingerprint
+from castwatch.fingerprint.store import save_reference, save_verification
 from castwatch.identify.impact import rights_impact
 from castwatch.report.dossier import render_pdf, write_dossier
-from castwatch.storage.custody import file_evidence, stored_item
 from castwatch.storage.db import Store
-from castwatch.storage.enforcement_notices import mark_notice
-from castwatch.storage.queries import find_service
-from castwatch.storage.verification import save_reference, save_verification
 from tests.enforce.tracking_fixtures import SENT_AT, Site, noticed_case
 from tests.enforce.tracking_fixtures import site as site
 
@@ -60,7 +62,8 @@ def _verified(store: Store) -> None:
         store,
         ReferenceInfo("work", "tt0000000", False, "film0.mp4", 5400.0, datetime.now(UTC),
                       sha256=reference),
-        {"video": b"prints"},
+        {"video": Fingerprint("video-dct", 1, np.zeros(1, np.float32), np.zeros(1, np.uint64),
+                              1.0)},
     )  # fmt: skip
     with store.session() as session:
         service_id = find_service(session, "pirate-site").id

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from castwatch.catalog.store_queries import find_service, find_snapshot, iter_entries, snapshots_of
 from castwatch.config import Settings
 from castwatch.errors import CastwatchError
 from castwatch.net.policy import FetchOptions
 from castwatch.sim import Fault, SimServer
 from castwatch.sources.ingest import ingest
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service, find_snapshot, iter_entries, snapshots_of
 
 SimFault = Callable[..., SimServer]
 _URL_KEY = {"xtream": "xtream_url", "stalker": "stalker_url", "m3u": "m3u_url"}

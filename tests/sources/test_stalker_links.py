@@ -16,10 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from castwatch.catalog import Credentials, Entry, EntryKind
-from castwatch.catalog.credentials import STRUCTURAL_WORDS, restore_credentials
+from castwatch.catalog.credentials import (
+    STRUCTURAL_WORDS,
+    restore_credentials,
+    split_credentials,
+)
 from castwatch.errors import AuthenticationError, ProtocolError
 from castwatch.net.policy import FetchOptions
-from castwatch.sources.clients.stalker import absolute_url, resolve_stalker_link, split_stalker_url
+from castwatch.sources.clients.stalker import absolute_url, resolve_stalker_link
 from castwatch.sources.stalker import StalkerSource
 from castwatch.sources.stalker_entries import EntryBuilder, flag
 from tests.sources.stalker_portal import MAC, ShapesPortal
@@ -147,7 +151,7 @@ _ROW = st.dictionaries(_ROW_KEYS, _JSON, max_size=8)
 )
 def test_load_urls_split_and_restore_exactly(user: str, token: str, host: str, leaf: str) -> None:
     url = f"{host}/load/{user}/{token}/{leaf}"
-    split, found = split_stalker_url(url)
+    split, found = split_credentials(url)
     assert found is not None
     assert split.startswith(f"{host}/load/{{username}}/{{password}}/")
     assert (found.username, found.password) == (user, token)
@@ -157,7 +161,7 @@ def test_load_urls_split_and_restore_exactly(user: str, token: str, host: str, l
 
 @given(url=st.text(max_size=60))
 def test_stalker_splitting_restores_any_string_exactly(url: str) -> None:
-    split, found = split_stalker_url(url)
+    split, found = split_credentials(url)
     assert restore_credentials(split, found) == url or "{" in url
 
 
@@ -198,5 +202,5 @@ def test_flags_are_read_only_from_their_true_spellings(value: Any) -> None:
 def test_load_paths_of_directory_words_are_no_account(word: str, other: str, first: bool) -> None:
     user, token = (word, other) if first else (other, word)
     url = f"http://cdn.example/load/{user}/{token}/index.m3u8"
-    split, found = split_stalker_url(url)
+    split, found = split_credentials(url)
     assert split == url and found is None

@@ -19,13 +19,13 @@ import orjson
 import pytest
 
 from castwatch.catalog import Credentials, EntryKind
+from castwatch.catalog.store_queries import find_service, snapshots_of
 from castwatch.config import Settings
 from castwatch.errors import ProtocolError, TooManyBadRows
 from castwatch.net.policy import FetchOptions
 from castwatch.sources.ingest import ingest
 from castwatch.sources.xtream import XtreamSource
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service, snapshots_of
 from tests.conftest import CliRunner
 
 Serve = Callable[[Any], AbstractContextManager[str]]

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from castwatch.attribute.service import rebuild, record
+from castwatch.attribute import store as db
+from castwatch.attribute.collect import rebuild, record
+from castwatch.attribute.tables import AttrEdgeRow, AttrNodeRow, AttrObservationRow
 from castwatch.catalog.cases import CaseStatus
-from castwatch.storage import attribution as db
-from castwatch.storage import enforcement
+from castwatch.catalog.tables import ServiceRow
+from castwatch.enforce import store as enforcement
 from castwatch.storage.db import Store
-from castwatch.storage.tables import AttrEdgeRow, AttrNodeRow, AttrObservationRow, ServiceRow
 from tests.attribute.operator_fixtures import ELECTRO, NOVA, relaunch, world
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from castwatch.catalog.store import save_inventory
+from castwatch.catalog.store_queries import find_service, find_snapshot, iter_entries
+from castwatch.catalog.tables import EntryRow, SnapshotRow
 from castwatch.config import Settings
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service, find_snapshot, iter_entries
-from castwatch.storage.snapshots import save_inventory
-from castwatch.storage.tables import EntryRow, SnapshotRow
 from tests.storage.helpers import make_inventory
 
 # The child writes a large snapshot and, once the first batch of rows is in the open
@@ -23,7 +23,7 @@ CHILD = """
 import sys, time
 from castwatch.config import Settings
 from castwatch.storage.db import Store
-from castwatch.storage.snapshots import save_inventory
+from castwatch.catalog.store import save_inventory
 from tests.storage.helpers import make_inventory
 
 store = Store.open(Settings.resolve(home=sys.argv[1], db_url=sys.argv[2]))

@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from castwatch.config import Settings
+from castwatch.storage.base import Base
 from castwatch.storage.db import Store, _alembic_config, head_revision
-from castwatch.storage.tables import Base
 
 
 def test_opening_a_store_migrates_to_head(settings: Settings) -> None:

@@ -19,13 +19,13 @@ from castwatch.catalog.registry import (
     WorkKind,
     WorkRecord,
 )
+from castwatch.catalog.store import save_inventory
+from castwatch.catalog.store_queries import find_service, find_snapshot, iter_entries
 from castwatch.errors import NotFound, StorageError
 from castwatch.identify.registries.holders import DEFAULT_HOLDERS, load_holders
 from castwatch.identify.registries.iptv_org import load_iptv_org
 from castwatch.storage import reference
 from castwatch.storage.db import Store
-from castwatch.storage.queries import find_service, find_snapshot, iter_entries
-from castwatch.storage.snapshots import save_inventory
 from tests.identify.registries.test_iptv_org import SHARED_IPTV_ORG, needs_shared, write_tables
 from tests.storage.helpers import make_inventory
 

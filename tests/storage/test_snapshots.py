@@ -6,17 +6,17 @@ import pytest
 from sqlalchemy import func, select
 
 from castwatch.catalog import Entry, EntryKind
-from castwatch.errors import NotFound
-from castwatch.storage.db import Store
-from castwatch.storage.queries import (
+from castwatch.catalog.store import save_inventory
+from castwatch.catalog.store_queries import (
     breakdown,
     diff_snapshots,
     find_service,
     find_snapshot,
     iter_entries,
 )
-from castwatch.storage.snapshots import save_inventory
-from castwatch.storage.tables import CredentialRow, EntryRow, SnapshotRow
+from castwatch.catalog.tables import CredentialRow, EntryRow, SnapshotRow
+from castwatch.errors import NotFound
+from castwatch.storage.db import Store
 from tests.storage.helpers import make_inventory
 
 

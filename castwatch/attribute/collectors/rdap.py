@@ -58,36 +58,18 @@ class RdapCollector(Collector):
 
             async def one(zone: str) -> list[Observation]:
                 url = f"{base.rstrip('/')}/domain/{quote(zone)}"
+
+                def said(prop: str, value: str, where: str) -> list[Observation]:
+                    return [observation(NodeKind.DOMAIN, zone, prop, None, value, f"rdap@{where}")]
+
                 try:
                     page = await context.bounded(fetcher.fetch(url, allow_truncated=False))
                 except CastwatchError as exc:
-                    return [
-                        observation(
-                            NodeKind.DOMAIN,
-                            zone,
-                            "rdap.unavailable",
-                            None,
-                            str(exc),
-                            f"rdap@{base}",
-                        )
-                    ]
+                    return said("rdap.unavailable", str(exc), base)
                 if page.status == 404:
-                    return [
-                        observation(
-                            NodeKind.DOMAIN, zone, "rdap.status", None, "not found", f"rdap@{url}"
-                        )
-                    ]
+                    return said("rdap.status", "not found", url)
                 if page.status != 200:
-                    return [
-                        observation(
-                            NodeKind.DOMAIN,
-                            zone,
-                            "rdap.unavailable",
-                            None,
-                            f"HTTP {page.status}",
-                            f"rdap@{url}",
-                        )
-                    ]
+                    return said("rdap.unavailable", f"HTTP {page.status}", url)
                 try:
                     answer = orjson.loads(page.body)
                 except orjson.JSONDecodeError:

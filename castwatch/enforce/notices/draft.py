@@ -28,12 +28,9 @@ from castwatch.catalog.notices import (
 )
 from castwatch.enforce.notices.base import NoticeTemplate, get_template
 from castwatch.enforce.settings import EnforceSettings
-from castwatch.errors import EnforcementError
-from castwatch.identify.impact import rights_impact
-from castwatch.storage.db import Store
-from castwatch.storage.enforcement import find_contact, load_case
-from castwatch.storage.enforcement_ledger import iter_entries, read_head
-from castwatch.storage.enforcement_notices import (
+from castwatch.enforce.store import find_contact, load_case
+from castwatch.enforce.store_ledger import iter_entries, read_head
+from castwatch.enforce.store_notices import (
     EndpointSeen,
     IdentifiedEntry,
     NewNotice,
@@ -42,6 +39,9 @@ from castwatch.storage.enforcement_notices import (
     save_notices,
     titles,
 )
+from castwatch.errors import EnforcementError
+from castwatch.identify.impact import rights_impact
+from castwatch.storage.db import Store
 from castwatch.storage.ledger_key import load_public_key, public_fingerprint
 
 MIN_CONFIDENCE = 0.5

@@ -23,14 +23,14 @@ from castwatch.catalog.evidence import EvidenceKind
 from castwatch.catalog.notices import Notice
 from castwatch.enforce.ledger import bytes_item, check_appendable, record
 from castwatch.enforce.settings import EnforceSettings, SmtpSettings
-from castwatch.errors import ConfigError, DeliveryError, NoticeIncomplete
-from castwatch.storage.db import Store
-from castwatch.storage.enforcement_notices import (
+from castwatch.enforce.store_notices import (
     due_notices,
     load_notice,
     queue_notice,
     record_attempt,
 )
+from castwatch.errors import ConfigError, DeliveryError, NoticeIncomplete
+from castwatch.storage.db import Store
 
 Sleep = Callable[[float], None]
 
@@ -80,6 +80,12 @@ def deliver(message: EmailMessage, smtp: SmtpSettings) -> None:
         refused = client.send_message(message)
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
+
+
+def preview_message(store: Store, notice_id: int, settings: EnforceSettings) -> EmailMessage:
+    """The e-mail :func:`send_notice` would send (``notice send --dry-run``); nothing is sent,
+    queued or filed."""
+    return build_message(load_notice(store, notice_id), settings)
 
 
 def send_notice(

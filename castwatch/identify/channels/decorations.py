@@ -207,6 +207,11 @@ def take_ends(core: list[str], found: Collected, bare_codes: bool = True) -> lis
         elif last in _RESOLUTION_NUMBERS:
             found.tag(f"{last}P")
             core.pop()
+        elif bare_codes and len(core) > 2 and is_country_name(core[-2] + last):
+            # "HBO LATIN AMERICA": a two-word area, read whole (not "america" alone).
+            found.kept.append(tuple(core))
+            found.code(core[-2] + last, code_hint(core[-2] + last) or NO_HINT, "suffix")
+            del core[-2:]
         elif bare_codes and _is_bare_code(last) and (len(core) > 2 or not core[-2].isdigit()):
             # "TF1 FR", "TUDN MEXICO"; not "2 FR", which may be a name of its own.
             found.kept.append(tuple(core))

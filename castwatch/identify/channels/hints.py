@@ -89,6 +89,11 @@ _ALIASES: dict[str, Hint] = {
     "la": _h("MX AR CO CL PE LA", _LATAM, "spa"),
     "latam": _h("MX AR CO CL PE", _LATAM, "spa"),
     "latino": _h("MX AR CO CL PE", _LATAM, "spa"),
+    # Two-word areas, joined (decorations.take_ends): "Latin America" is no US suffix.
+    "latinamerica": Hint(regions=_LATAM, languages=frozenset({"spa"})),
+    "latinoamerica": Hint(regions=_LATAM, languages=frozenset({"spa"})),
+    "southamerica": Hint(regions=frozenset({"SOUTHAM"})),
+    "northamerica": Hint(frozenset({"US", "CA"}), frozenset({"NORAM"})),
     "exyu": Hint(_EXYU, frozenset({"BALKAN"}), frozenset({"srp", "hrv", "bos"})),
     "yu": Hint(_EXYU, frozenset({"BALKAN"}), frozenset({"srp", "hrv", "bos"})),
     "balkan": Hint(_EXYU, frozenset({"BALKAN"}), frozenset({"srp", "hrv", "bos"})),
@@ -225,6 +230,11 @@ _NAMES: dict[str, Hint] = {
     "africa": Hint(regions=frozenset({"AFR", "SSA", "WAF"})),
     "afrique": Hint(regions=frozenset({"AFR", "SSA", "WAF"}), languages=frozenset({"fra"})),
     "latino": _h("MX AR CO CL PE", _LATAM, "spa"),
+    # Two-word areas, joined (decorations.take_ends): "Latin America" is no US suffix.
+    "latinamerica": Hint(regions=_LATAM, languages=frozenset({"spa"})),
+    "latinoamerica": Hint(regions=_LATAM, languages=frozenset({"spa"})),
+    "southamerica": Hint(regions=frozenset({"SOUTHAM"})),
+    "northamerica": Hint(frozenset({"US", "CA"}), frozenset({"NORAM"})),
     "scandinavia": Hint(frozenset({"SE", "NO", "DK", "FI"}), frozenset({"NORD"})),
     "nordic": Hint(frozenset({"SE", "NO", "DK", "FI"}), frozenset({"NORD"})),
     "unitedkingdom": _h("UK", languages="eng"),

@@ -3,9 +3,9 @@
 A guide or a panel for Mexico lists ``CNN``, ``TNT`` and ``Discovery Kids`` with no country
 on them, yet it means the feeds sold in Mexico. :func:`market_hint` reads the market off the
 service itself, in two parts: the country and language codes its names and group titles carry
-(``MX|``, ``LATINO``), and the countries of the channels a first pass identifies with
-confidence. :func:`identify_with_market` then identifies every entry again with that market
-as the hint of the entries that carry none of their own.
+(``MX|``, ``LATINO``), and where the channels a first pass identifies with confidence are
+broadcast (their feeds' countries and regions). :func:`identify_with_market` then identifies
+every entry again with that market as the hint of the entries that carry none of their own.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def market_hint(
     countries: Counter[str] = Counter()
     named: Counter[str] = Counter()
     languages: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
     for result in found:
         hints = result.why.get("hints", {})
         origin = hints.get("from", {})
@@ -60,16 +61,41 @@ def market_hint(
             named.update(hints.get("countries", ()))
             languages.update(hints.get("languages", ()))
         evidence = result.why.get("evidence", {})
-        if result.target_id and "." in result.target_id and not evidence.keys() & _SHARED:
-            # iptv-org ids end in the channel's country: "TF1.fr". A name that channels of
-            # other countries bear too (HGTV, Cartoon Network) says nothing of the market:
-            # counting it would make the first pass's guess its own evidence.
-            countries[result.target_id.rsplit(".", 1)[1].upper()] += 1
+        if result.target_id and not evidence.keys() & _SHARED:
+            # A name that channels of other countries bear too (HGTV, Cartoon Network) says
+            # nothing of the market: counting it would make the first pass's guess its own
+            # evidence. The rest count where their feed is broadcast, not the country their
+            # id ends in: "HBO Latin America" is HBOLatinAmerica.us, sold in r/LATAM.
+            area_countries, area_regions = _broadcast(matcher, result)
+            countries.update(area_countries)
+            regions.update(area_regions)
     return Hint(
         _dominant(countries) | _dominant(named),
-        frozenset(),
+        _dominant(regions),
         _dominant(languages),
     )
+
+
+def _broadcast(
+    matcher: ChannelMatcher, result: Identification
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The countries and regions the identified feed (else the main feed) is broadcast to.
+
+    A feed sold in more than :data:`MARKET_SIZE` countries says only its regions.
+    """
+    index = matcher.index
+    channel = matcher.channel_number(result.target_id or "")
+    if channel is None:
+        return (), ()
+    feeds = [index.feed(channel, i) for i in range(len(index.channel_feeds[channel]))]
+    chosen = next((f for f in feeds if f.feed_id == result.feed_id), None)
+    chosen = chosen or next((f for f in feeds if f.is_main), None)
+    if chosen is None or not (chosen.countries or chosen.regions):
+        own = index.channel_ids[channel].rsplit(".", 1)
+        return ((own[1].upper(),) if len(own) == 2 else ()), ()
+    if len(chosen.countries) > MARKET_SIZE:
+        return (), chosen.regions
+    return chosen.countries, chosen.regions
 
 
 def identify_with_market(

@@ -99,8 +99,19 @@ def resolve_hint(
             sources["group"] = [group]
     if market:
         own_area = bool(hint.countries or hint.regions)
+        market_countries = market.countries
+        if language and hint.languages and not own_area:
+            # A Brazilian and Spanish-American guide: its Spanish names are not sold in BR.
+            # A market country whose languages the name's own language is not among is
+            # dropped for that name (countries with no language data are kept).
+            market_countries = frozenset(
+                code
+                for code in market_countries
+                if not country_languages.get(code)
+                or hint.languages.intersection(country_languages[code])
+            )
         taken = Hint(
-            frozenset() if own_area else market.countries,
+            frozenset() if own_area else market_countries,
             frozenset() if own_area else market.regions,
             frozenset() if hint.languages else market.languages,
         )
@@ -148,6 +159,7 @@ class ChannelMatcher:
         self.country_names = dict(country_names)
         self.calibration = calibration
         self._scorer = Scorer(index, self.region_countries)
+        self._numbers: dict[str, int] | None = None
 
     @classmethod
     def build(
@@ -225,6 +237,13 @@ class ChannelMatcher:
             payload["country_names"],
             calibration,
         )
+
+    def channel_number(self, channel_id: str) -> int | None:
+        """The index's number for an iptv-org channel id, ``None`` when it has no such id."""
+        numbers = self._numbers
+        if numbers is None:
+            numbers = self._numbers = {c: n for n, c in enumerate(self.index.channel_ids)}
+        return numbers.get(channel_id)
 
     def rank(
         self,

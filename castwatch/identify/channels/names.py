@@ -121,9 +121,36 @@ def _plus_words(words: list[str]) -> list[str]:
     return out
 
 
+#: Where words run together in camel case: ``SkySpMainEv``, ``ComedyCentHD``, ``TNTSBox``.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+@lru_cache(maxsize=1 << 16)
 def normalize_channel_name(raw: str) -> NormalizedName:
-    """The channel-naming tokens of ``raw`` and the hints taken off around them."""
-    return _normalize(raw, True)
+    """The channel-naming tokens of ``raw`` and the hints taken off around them.
+
+    A name whose words run together in camel case (guides short of columns write
+    ``SkySpMainEv``, ``ComedyCentHD``) is also read split at the capitals, as a variant:
+    the name as written is still scored, and wins where it matches better.
+    """
+    found = _normalize(raw, True)
+    if found.header or not _CAMEL.search(raw):
+        return found
+    split = _normalize(_CAMEL.sub(" ", raw), True)
+    if not split.tokens or split.tokens == found.tokens:
+        return found
+    rule = ("camel case split",)
+    seen = {found.tokens, *(v.tokens for v in found.variants)}
+    extra = [
+        Variant(v.tokens, rule + v.rules)
+        for v in (Variant(split.tokens, ()), *split.variants)
+        if v.tokens not in seen
+    ]
+    return found._replace(
+        variants=(*found.variants, *extra),
+        tags=found.tags or split.tags,
+        timeshift=found.timeshift or split.timeshift,
+    )
 
 
 def normalize_registry_name(raw: str) -> NormalizedName:

@@ -82,15 +82,15 @@ DEFAULT_CALIBRATION = Calibration(
 #: For guide-style names (no panel decorations, a language per name, a market per service):
 #: fitted with evidence weights on every site of the epg-names dev set by
 #: ``bench/eval_channels_real.py``, threshold for precision 0.97 there. Site-disjoint
-#: cross-validation of the same fit reaches 0.38 accuracy at 0.97 precision on held-out sites
+#: cross-validation of the same fit reaches 0.43 accuracy at 0.97 precision on held-out sites
 #: (docs/identify.md); it is not the default because pirate-style names score lower and its
-#: threshold would drop their recall from 0.97 to about 0.67.
+#: threshold would drop their recall.
 GUIDE_CALIBRATION = Calibration(
-    weight_score=4.169,
-    weight_margin=11.867,
-    bias=-5.641,
-    threshold=0.952,
-    weight_evidence=(2.035, 2.232, 1.31, 0.954, 0.183, 0.42, -0.655, -0.152, 0.288, -0.415),
+    weight_score=4.358,
+    weight_margin=11.401,
+    bias=-5.691,
+    threshold=0.941,
+    weight_evidence=(2.055, 1.676, 1.486, 0.934, 0.15, 0.501, -0.591, -0.192, 0.388, 2.78),
 )
 
 

@@ -46,6 +46,9 @@ _FAMILY_GAP = 0.6
 _FAMILY_MARGIN = 0.03
 #: A family is gathered only for names whose rarest word is on at most this many entries.
 _FAMILY_POSTINGS = 600
+#: A region of more countries than this (a continent, the world) says too little to match
+#: a channel through the countries it shares with the region.
+_WIDE_REGION = 30
 #: The most :meth:`Scorer._adjust` can add to a score (country, time shift, whole name, tags).
 _MAX_BONUS = 0.06 + 0.03 + 0.03 + 0.02
 
@@ -68,6 +71,7 @@ class Scorer:
     def __init__(self, index: ChannelIndex, region_countries: Mapping[str, tuple[str, ...]]):
         self.index = index
         self.region_countries = region_countries
+        self._spreads: dict[frozenset[str], frozenset[str]] = {}
         # Panels list one channel in several qualities ("TF1 HD", "TF1 FHD", "TF1 ᴴᴰ"):
         # names that normalise alike are scored once.
         self._memo: dict[tuple[object, ...], Ranking] = {}
@@ -435,9 +439,30 @@ class Scorer:
             for region in regions:
                 if countries.intersection(self.region_countries.get(region, ())):
                     return "region"
+        if hint.regions:
+            # Regions overlap by their countries: a Hispanic-American market (r/HISPAM) is
+            # where a feed sold to c/MX, c/CO and r/CENAMER is broadcast.
+            spread = self._region_spread(hint.regions)
+            if spread.intersection(index.channel_countries[channel]) or any(
+                spread.intersection(self.region_countries.get(region, ())) for region in regions
+            ):
+                return "region"
         if hint.languages.intersection(index.channel_languages[channel]):
             return "language"
         return None
+
+    def _region_spread(self, regions: frozenset[str]) -> frozenset[str]:
+        """The countries of ``regions``, leaving out those wider than :data:`_WIDE_REGION`."""
+        spread = self._spreads.get(regions)
+        if spread is None:
+            spread = frozenset(
+                code
+                for region in regions
+                if len(members := self.region_countries.get(region, ())) <= _WIDE_REGION
+                for code in members
+            )
+            self._spreads[regions] = spread
+        return spread
 
     def _feed(self, scored: Scored, normalized: NormalizedName, hint: Hint) -> str | None:
         """The feed the name implies: by a feed name, a time shift, a country, a quality."""

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -97,7 +97,8 @@ def default_studio_groups() -> StudioGroups:
     return load_studio_groups()
 
 
-def _open_text(path: Path) -> Any:
+def open_registry_text(path: Path, what: str) -> IO[str]:
+    """``path`` as text, gunzipped when it is gzip; ``what`` names the file in the error."""
     try:
         with path.open("rb") as probe:
             compressed = probe.read(2) == b"\x1f\x8b"
@@ -105,7 +106,7 @@ def _open_text(path: Path) -> Any:
             return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
         return path.open(encoding="utf-8-sig", errors="replace", newline="")
     except OSError as exc:
-        raise RegistryError(f"{path}: cannot read the akas file ({exc.strerror})") from None
+        raise RegistryError(f"{path}: cannot read the {what} ({exc.strerror})") from None
 
 
 def read_akas(
@@ -120,7 +121,7 @@ def read_akas(
     region = region.upper() if region else None
     originals: dict[str, str] = {}
     localized: dict[str, str] = {}
-    with _open_text(path) as handle:
+    with open_registry_text(path, "akas file") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         try:
             header = [column.strip().casefold() for column in next(reader, [])]

@@ -19,16 +19,19 @@ row is skipped and reported with its line number instead of stopping the import.
 from __future__ import annotations
 
 import csv
-import gzip
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from castwatch.catalog.registry import WorkKind, WorkRecord
 from castwatch.errors import RegistryError
-from castwatch.identify.registries.bundled import StudioGroups, default_studio_groups
+from castwatch.identify.registries.bundled import (
+    StudioGroups,
+    default_studio_groups,
+    open_registry_text,
+)
 
 _IMDB_KINDS = {
     "movie": WorkKind.FILM,
@@ -97,7 +100,7 @@ def read_works(
     ``studios`` maps a ``companies`` column to holders (default: the shipped table).
     """
     report = report if report is not None else WorksReport()
-    with _open(path) as handle:
+    with open_registry_text(path, "works file") as handle:
         try:
             first_line = handle.readline()
         except (OSError, EOFError, zlib.error) as exc:
@@ -107,17 +110,6 @@ def read_works(
     if studios is None and "companies" in layout.columns:
         studios = default_studio_groups()
     return _stream(path, layout, report, studios)
-
-
-def _open(path: Path) -> IO[str]:
-    try:
-        with path.open("rb") as probe:
-            compressed = probe.read(2) == b"\x1f\x8b"
-        if compressed:
-            return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
-        return path.open(encoding="utf-8-sig", errors="replace", newline="")
-    except OSError as exc:
-        raise RegistryError(f"{path}: cannot read the works file ({exc.strerror})") from None
 
 
 def _layout(path: Path, first_line: str) -> _Layout:
@@ -150,7 +142,7 @@ def _layout(path: Path, first_line: str) -> _Layout:
 def _stream(
     path: Path, layout: _Layout, report: WorksReport, studios: StudioGroups | None
 ) -> Iterator[WorkRecord]:
-    with _open(path) as handle:
+    with open_registry_text(path, "works file") as handle:
         # Tab-separated files (IMDb's above all) use no quoting: titles may hold a lone '"'.
         if layout.delimiter == "\t":
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)

@@ -15,6 +15,8 @@ from array import array
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from castwatch.catalog.registry import WorkKind
 from castwatch.identify.works.keys import title_tokens
 
@@ -130,22 +132,8 @@ def _near_twins(one: str, other: str) -> bool:
 def within_edits(one: str, other: str, limit: int) -> bool:
     """Whether at most ``limit`` insertions, deletions, substitutions or swaps of neighbours
     turn ``one`` into ``other`` (optimal string alignment distance, stopped early)."""
-    if abs(len(one) - len(other)) > limit:
-        return False
-    before: list[int] = []
-    previous = list(range(len(other) + 1))
-    for i, char in enumerate(one, start=1):
-        current = [i] + [0] * len(other)
-        for j, theirs in enumerate(other, start=1):
-            cost = char != theirs
-            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char == other[j - 2] and one[i - 2] == theirs:
-                best = min(best, before[j - 2] + 1)
-            current[j] = best
-        if min(current) > limit:
-            return False
-        before, previous = previous, current
-    return previous[-1] <= limit
+    # rapidfuzz's OSA is this very distance, in C; score_cutoff stops it past ``limit``.
+    return OSA.distance(one, other, score_cutoff=limit) <= limit
 
 
 def digits_of(key: str) -> str:

@@ -288,12 +288,12 @@ class DecisionRules:
                 floor = 0.8 if consonant_skeleton(other) == skeleton else 0.95 if size < 8 else 0.75
                 if not words_agree(mine, theirs):
                     continue
-                ratio = SequenceMatcher(None, key, other).ratio()
                 # A slip of the keyboard is one edit (two in a long title): Dradra is not
-                # Dradadra, however alike they read.
-                if ratio >= max(floor, similarity) and within_edits(
-                    key, other, 1 if size < _LONG_KEY else 2
-                ):
+                # Dradadra, however alike they read. (The edit count is the cheaper test.)
+                if not within_edits(key, other, 1 if size < _LONG_KEY else 2):
+                    continue
+                ratio = SequenceMatcher(None, key, other).ratio()
+                if ratio >= max(floor, similarity):
                     similarity = ratio
             if similarity:
                 found.append((work, "fuzzy", similarity))

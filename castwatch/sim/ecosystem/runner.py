@@ -12,13 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import signal
 import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import FrameType, TracebackType
 from typing import Any, Self
 
 import orjson
@@ -30,6 +28,7 @@ from castwatch.sim.ecosystem.tables import rdap_domains, write_ip2asn
 from castwatch.sim.ecosystem.web import Answer, Request, WebServer
 from castwatch.sim.ecosystem.world import World, generate_world
 from castwatch.sim.ecosystem.zones import SERVFAIL_NAME, TIMEOUT_NAME, ZoneData, build_zones
+from castwatch.sim.lifecycle import Started, until_signal
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +62,7 @@ class EcosystemInfo:
         return data
 
 
-class Ecosystem:
+class Ecosystem(Started):
     """The simulated ecosystem of ``seed``, as a context manager.
 
     ``with Ecosystem(seed=3) as eco:`` then ``eco.info`` (:class:`EcosystemInfo`):
@@ -203,17 +202,6 @@ class Ecosystem:
         if self._dns is not None:
             await self._dns.stop()
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 async def _listen_everywhere(server: WebServer, addresses: list[str], tls: bool) -> int:
     """Listen on one port common to every address; retry with a new port on a clash."""
@@ -235,20 +223,10 @@ def serve_ecosystem(
     on_ready: Callable[[EcosystemInfo], None] | None = None,
 ) -> None:
     """Serve the ecosystem until SIGINT or SIGTERM (call from the main thread)."""
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with Ecosystem(seed) as ecosystem:
-            if truth_path is not None:
-                truth_path.write_text(json.dumps(ecosystem.info.truth, indent=2) + "\n")
-            if on_ready is not None:
-                on_ready(ecosystem.info)
-            while not stop.wait(0.2):
-                pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with until_signal() as stop, Ecosystem(seed) as ecosystem:
+        if truth_path is not None:
+            truth_path.write_text(json.dumps(ecosystem.info.truth, indent=2) + "\n")
+        if on_ready is not None:
+            on_ready(ecosystem.info)
+        while not stop.wait(0.2):
+            pass

@@ -21,17 +21,12 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Callable, Coroutine, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from castwatch.catalog.credentials import (
-    PASSWORD,
-    USERNAME,
-    Credentials,
-    is_account_segment,
     redact_url,
-    split_credentials,
 )
 from castwatch.errors import (
     AccountBanned,
@@ -42,6 +37,7 @@ from castwatch.errors import (
 )
 from castwatch.net.client import HttpClient, Response, run_sync
 from castwatch.net.policy import FetchOptions
+from castwatch.net.tasks import gather_all
 
 JsonObject = dict[str, Any]
 #: No listing of one category is believed to need more pages than this, whatever it says.
@@ -59,29 +55,6 @@ _LINK_ERRORS = {
     "link_fault": "the portal could not make a link for this entry (link_fault)",
     "not_found": "the portal no longer knows this entry (not_found)",
 }
-
-
-_LOAD_PATH = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#]+)?/load/([^/?#]+)/([^/?#]+)/", re.I)
-
-
-def split_stalker_url(url: str) -> tuple[str, Credentials | None]:
-    """:func:`~castwatch.catalog.credentials.split_credentials` plus Stalker's own account form.
-
-    ``/load/USER/TOKEN/2.mpegts`` (the portal's account and device token in the path) becomes
-    ``/load/{username}/{password}/2.mpegts``; ``play_token``, ``mac`` and the other query
-    secrets are split by the shared function. ``restore_credentials`` puts everything back.
-    """
-    match = _LOAD_PATH.match(url)
-    if not (match and is_account_segment(match[2]) and is_account_segment(match[3])):
-        return split_credentials(url)
-    split, found = split_credentials(f"{match[1] or ''}/load/x/x/{url[match.end() :]}")
-    if found is not None and (found.username or found.password):
-        # The query names an account too: one account per URL, the query's.
-        return split_credentials(url)
-    found = found or Credentials()
-    prefix = f"{match[1] or ''}/load/"
-    split = f"{prefix}{USERNAME}/{PASSWORD}/{split[len(prefix) + 4 :]}"
-    return split, Credentials(match[2], match[3], found.mac, found.secrets)
 
 
 def split_player(cmd: str) -> tuple[str, str]:
@@ -426,22 +399,6 @@ class _Tally:
                 self._report(min(self._read, self._announced), self._announced)
 
 
-async def gather_all(calls: list[Coroutine[Any, Any, Any]]) -> list[Any]:
-    """Run coroutines concurrently (the HttpClient bounds requests in flight); on the first
-    failure cancel the rest and raise that failure, not an exception group."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(call) for call in calls]
-    except BaseExceptionGroup as errors:
-        raise _first_error(errors) from None
-    return [task.result() for task in tasks]
-
-
-def _first_error(errors: BaseExceptionGroup[BaseException]) -> BaseException:
-    first = errors.exceptions[0]
-    return _first_error(first) if isinstance(first, BaseExceptionGroup) else first
-
-
 def _refused(response: Response) -> bool:
     # Only the head is looked at: stripping a whole multi-megabyte body would copy it.
     return response.body[:64].lstrip().startswith(_AUTH_FAILED)
@@ -499,14 +456,15 @@ async def resolve_stalker_link_async(
             raise
 
 
+class LinkOptions(TypedDict, total=False):
+    """The keywords of :func:`resolve_stalker_link`: the series number, the fetch policy."""
+
+    series: int | None
+    options: FetchOptions | None
+
+
 def resolve_stalker_link(
-    api_url: str,
-    mac: str,
-    kind: str,
-    cmd: str,
-    *,
-    series: int | None = None,
-    options: FetchOptions | None = None,
+    api_url: str, mac: str, kind: str, cmd: str, **keywords: Unpack[LinkOptions]
 ) -> str:
     """Log in to the portal at ``api_url`` as ``mac`` and return the URL ``create_link`` gives.
 
@@ -515,6 +473,4 @@ def resolve_stalker_link(
     every request goes through one :class:`HttpClient` under ``options``' rate ceiling.
     Raises :class:`~castwatch.errors.SourceError` subclasses naming what failed.
     """
-    return run_sync(
-        resolve_stalker_link_async(api_url, mac, kind, cmd, series=series, options=options)
-    )
+    return run_sync(resolve_stalker_link_async(api_url, mac, kind, cmd, **keywords))

@@ -6,7 +6,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlalchemy.engine import Connection
 
-from castwatch.storage.tables import Base
+# The store module imports every stage's tables module: the metadata is complete.
+import castwatch.storage.db  # noqa: F401
+from castwatch.storage.base import Base
 
 config = context.config
 target_metadata = Base.metadata

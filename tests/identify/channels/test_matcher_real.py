@@ -59,7 +59,7 @@ def registry() -> list[ChannelRecord]:
 
 COUNTRIES = {"US": ("United States", ("eng",)), "MX": ("Mexico", ("spa",)),
              "UG": ("Uganda", ("eng",)), "SG": ("Singapore", ("eng",))}  # fmt: skip
-REGIONS = {"LATAM": ("MX", "AR", "CO"), "ASIA": ("SG",)}
+REGIONS = {"LATAM": ("MX", "AR", "CO"), "ASIA": ("SG",), "HISPAM": ("MX", "CO")}
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +110,28 @@ def test_market_gives_way_to_an_entry_s_own_hint(matcher: ChannelMatcher) -> Non
 def test_no_market_from_a_service_of_shared_names(matcher: ChannelMatcher) -> None:
     # Names that channels of several countries bear say nothing of the market.
     assert not market_hint(matcher, [ChannelQuery("Kanal 9")] * 5).countries
+
+
+def test_market_counts_where_answers_are_broadcast_not_their_id(matcher: ChannelMatcher) -> None:
+    # NewsNetLatinAmerica.us is sold in r/LATAM: a guide of it is no US market.
+    market = market_hint(matcher, [ChannelQuery("NewsNet Latin America")] * 3)
+    assert market.regions == frozenset({"LATAM"})
+    assert "US" not in market.countries
+
+
+def test_market_country_of_another_language_is_dropped(matcher: ChannelMatcher) -> None:
+    # A Mexican market says nothing of an English-language name on the same guide.
+    found = matcher.match("Kanal 9", language="en", market=Hint(frozenset({"MX"})))
+    assert "MX" not in found.why["hints"]["countries"]
+    assert found.target_id != "Kanal9.mx"
+    spanish = matcher.match("Kanal 9", language="es", market=Hint(frozenset({"MX"})))
+    assert spanish.target_id == "Kanal9.mx"
+
+
+def test_regions_overlap_by_their_countries(matcher: ChannelMatcher) -> None:
+    # A Hispanic-American market (MX, CO) is where the r/LATAM feed is broadcast.
+    found = matcher.match("NewsNet", market=Hint(regions=frozenset({"HISPAM"})))
+    assert found.target_id == "NewsNetLatinAmerica.us"
 
 
 @pytest.mark.parametrize(

@@ -177,3 +177,22 @@ def test_normalized_tokens_are_a_fixed_point(raw: str) -> None:
     # The tokens of a name are already normal: normalising them again changes nothing.
     tokens = normalize_channel_name(raw).tokens
     assert normalize_channel_name(" ".join(tokens)).tokens == tokens
+
+
+def test_camel_case_is_also_read_split() -> None:
+    # Guides short of columns run words together: the split reading is a variant, with its
+    # rule, and the name as written stays the first reading.
+    name = normalize_channel_name("SkySpMainEv")
+    assert name.tokens == ("skyspmainev",)
+    readings = {v.tokens: v.rules for v in name.variants}
+    assert readings[("sky", "sp", "main", "ev")] == ("camel case split",)
+    assert ("sky", "sports", "main", "ev") in readings
+    assert normalize_channel_name("ComedyCentHD").tags == ("HD",)
+    assert not normalize_channel_name("SKY NEWS").variants  # no case change, no split
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aAbBcCdD xX+1")), max_size=30))
+def test_camel_split_variants_are_never_empty(raw: str) -> None:
+    name = normalize_channel_name(raw)
+    assert all(variant.tokens and variant.rules for variant in name.variants)

@@ -18,6 +18,7 @@ from castwatch.catalog.registry import (
     WorkKind,
     WorkRecord,
 )
+from castwatch.catalog.store import save_inventory
 from castwatch.errors import RegistryError
 from castwatch.identify.impact import market_of, rights_impact
 from castwatch.identify.registries.holders import (
@@ -31,7 +32,6 @@ from castwatch.identify.registries.iptv_org import load_iptv_org
 from castwatch.identify.snapshot import identify_snapshot
 from castwatch.storage import reference
 from castwatch.storage.db import Store
-from castwatch.storage.snapshots import save_inventory
 from tests.identify.registries.test_iptv_org import SHARED_IPTV_ORG, needs_shared
 
 EXAMPLE = """

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from castwatch.attribute.collectors.clients.dns import Resolver
 from castwatch.catalog.credentials import redact_url
 from castwatch.errors import FetchError, RedirectLoop, SourceTimeout
-from castwatch.net.client import HttpClient
+from castwatch.net.client import AsyncClosing, HttpClient
 from castwatch.net.policy import FetchOptions
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -56,7 +56,7 @@ class _FirstAddress:
         return (await self._resolver.addresses(host))[:1]
 
 
-class PageFetcher:
+class PageFetcher(AsyncClosing):
     """Fetches pages through ``resolver``; one per collect run (``async with``)."""
 
     def __init__(
@@ -90,12 +90,9 @@ class PageFetcher:
         )
         self._client = HttpClient(options, resolver=_FirstAddress(resolver))
 
-    async def __aenter__(self) -> PageFetcher:
-        await self._client.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self._client.__aexit__(None, None, None)
+    async def aclose(self) -> None:
+        """Close the connections of the HTTP client underneath."""
+        await self._client.aclose()
 
     async def fetch(self, url: str, *, allow_truncated: bool = True) -> Page:
         """GET ``url`` and its redirects; an over-cap body is cut (``truncated``) or refused.

@@ -8,7 +8,14 @@ import numpy as np
 
 from castwatch.errors import MediaTooShort
 from castwatch.fingerprint.audio import landmarks
-from castwatch.fingerprint.base import NO_MATCH, Fingerprint, Fingerprinter, Match, Source, register
+from castwatch.fingerprint.base import (
+    NO_MATCH,
+    Fingerprint,
+    Fingerprinter,
+    Match,
+    MediaInput,
+    register,
+)
 from castwatch.fingerprint.index import FingerprintIndex
 from castwatch.fingerprint.index_audio import AudioIndex
 from castwatch.fingerprint.media import AUDIO_RATE, audio_samples, describe
@@ -24,7 +31,7 @@ class SoundtrackFingerprinter(Fingerprinter):
     index_class: ClassVar[type[FingerprintIndex]] = AudioIndex
 
     def fingerprint(
-        self, source: Source, *, max_seconds: float | None = None, keyframes_only: bool = True
+        self, source: MediaInput, *, max_seconds: float | None = None, keyframes_only: bool = True
     ) -> Fingerprint:
         start, pcm = audio_samples(source, max_seconds=max_seconds)
         if pcm.shape[0] < AUDIO_RATE:
