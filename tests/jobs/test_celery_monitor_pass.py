@@ -16,6 +16,7 @@ simulated = embedded.simulated
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_a_celery_pass_with_two_workers_confirms_and_flags_the_same(
     broker: str, cli: CliRunner, simulated: tuple[dict[str, str], dict[str, Any]]
 ) -> None:
