@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from castwatch.alerts.model import AlertKind
-from castwatch.storage.db import Store
+
+if TYPE_CHECKING:
+    from castwatch.storage.db import Store
 
 #: Attribution's own kinds: ``join`` (a new brand of a known operator) and ``relapse``.
 ATTRIBUTION_KINDS = ("join", "relapse")
